@@ -1,0 +1,69 @@
+"""Configuration comes from the environment; production refuses to start without a real key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from roadmap.lib.env import env_bool, env_int, env_list, env_secret
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import roadmap.settings"],
+        cwd=BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "roadmap.settings", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _import_settings({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key():
+    result = _import_settings({"DEBUG": "false", "SECRET_KEY": "short"})
+    assert result.returncode != 0
+
+
+def test_production_starts_with_a_secret_key_from_a_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("x" * 50 + "\n")
+    result = _import_settings({"DEBUG": "false", "SECRET_KEY_FILE": str(key_file)})
+    assert result.returncode == 0, result.stderr
+
+
+def test_env_helpers(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLAG", "yes")
+    monkeypatch.setenv("NUMBER", "42")
+    monkeypatch.setenv("HOSTS", "a.example, b.example,")
+    assert env_bool("FLAG") is True
+    assert env_bool("MISSING", default=True) is True
+    assert env_int("NUMBER", 1) == 42
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+    monkeypatch.setenv("FLAG", "perhaps")
+    with pytest.raises(ValueError, match="FLAG must be a boolean"):
+        env_bool("FLAG")
+    monkeypatch.setenv("NUMBER", "many")
+    with pytest.raises(ValueError, match="NUMBER must be a whole number"):
+        env_int("NUMBER", 1)
+    secret = tmp_path / "s"
+    secret.write_text("from-file\n")
+    monkeypatch.setenv("TOKEN_FILE", str(secret))
+    assert env_secret("TOKEN") == "from-file"
+
+
+def test_healthz_answers(client, db):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]

@@ -1,0 +1,159 @@
+"""The open-data API of the route: read-only JSON, no login."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, viewsets
+
+from themes.models import Line, Milestone, SectorTarget, Theme
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    lines = serializers.SerializerMethodField()
+    targets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    partners = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Theme
+        fields = [
+            "code", "abbreviation", "name", "order", "purpose", "why_cooperation",
+            "ambition_year", "target_heading", "work_in_progress", "lines", "targets", "partners",
+        ]  # fmt: skip
+
+    def get_lines(self, theme: Theme) -> list[str]:
+        return [line.path for line in theme.lines.all()]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    path = serializers.CharField(read_only=True, help_text="theme-code/line-code")
+    theme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    targets = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Line
+        fields = ["path", "code", "theme", "name", "order", "note", "targets"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    theme = serializers.CharField(source="line.theme.code", read_only=True)
+    line = serializers.CharField(source="line.path", read_only=True)
+    owners = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Milestone
+        fields = [
+            "code", "theme", "line", "year", "title", "headline", "when", "due_date", "owners",
+            "status",
+        ]  # fmt: skip
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(read_only=True, help_text="The target's own Dutch text")
+    themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    lines = serializers.SerializerMethodField()
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    goal_value = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
+    threshold = serializers.DecimalField(
+        max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+    score_min = serializers.DecimalField(
+        max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+    score_max = serializers.DecimalField(
+        max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+
+    class Meta:
+        model = SectorTarget
+        fields = [
+            "code", "title", "themes", "lines", "programme", "measure", "measured",
+            "goal_value", "unit", "threshold", "score_min", "score_max", "deadline", "reached_on",
+        ]  # fmt: skip
+
+    def get_lines(self, target: SectorTarget) -> list[str]:
+        return [line.path for line in target.lines.all()]
+
+
+@extend_schema_view(list=extend_schema(summary="The six themes of the route"))
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ThemeSerializer
+    lookup_field = "code"
+    queryset = Theme.objects.prefetch_related(
+        Prefetch("lines", queryset=Line.objects.select_related("theme").order_by("order")),
+        "targets",
+        "partners",
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The lines (table rows) of all themes",
+        parameters=[OpenApiParameter("theme", str, description="Only this theme's lines")],
+    )
+)
+class LineViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = LineSerializer
+    queryset = Line.objects.select_related("theme").prefetch_related("targets")
+
+    def get_queryset(self):
+        lines = super().get_queryset()
+        if theme := self.request.query_params.get("theme"):
+            lines = lines.filter(theme__code=theme)
+        return lines
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Milestones, filterable",
+        parameters=[
+            OpenApiParameter("theme", str, description="Theme code"),
+            OpenApiParameter("year", int, description="2026, 2027 or 2028"),
+            OpenApiParameter("status", str, enum=Milestone.Status.values),
+            OpenApiParameter("partner", str, description="Partner code (owner)"),
+        ],
+    )
+)
+class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = MilestoneSerializer
+    lookup_field = "code"
+    queryset = Milestone.objects.select_related("line__theme").prefetch_related("owners")
+
+    def get_queryset(self):
+        milestones = super().get_queryset()
+        params = self.request.query_params
+        if theme := params.get("theme"):
+            milestones = milestones.filter(line__theme__code=theme)
+        if (year := params.get("year")) and year.isdigit():
+            milestones = milestones.filter(year=int(year))
+        if status := params.get("status"):
+            milestones = milestones.filter(status=status)
+        if partner := params.get("partner"):
+            milestones = milestones.filter(owners__code=partner)
+        return milestones
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The sector targets",
+        parameters=[
+            OpenApiParameter("theme", str, description="Theme code"),
+            OpenApiParameter("measure", str, enum=SectorTarget.Measure.values),
+        ],
+    ),
+    retrieve=extend_schema(summary="One sector target by its code"),
+)
+class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TargetSerializer
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9-]+"
+    queryset = SectorTarget.objects.select_related("programme").prefetch_related(
+        "themes", Prefetch("lines", queryset=Line.objects.select_related("theme"))
+    )
+
+    def get_queryset(self):
+        targets = super().get_queryset()
+        params = self.request.query_params
+        if theme := params.get("theme"):
+            targets = targets.filter(themes__code=theme)
+        if measure := params.get("measure"):
+            targets = targets.filter(measure=measure)
+        return targets

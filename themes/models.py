@@ -1,0 +1,560 @@
+"""The route itself: themes, their table lines, milestones and sector targets, partners and the
+programmes that deliver parts of the route.
+
+Everything here is data that sector staff keep current in the admin ("work in progress" marks
+every slide of the source). Every model keeps its history (who changed what, when) through
+django-simple-history. Codes are stable identifiers that survive edits of the text: the open-data
+API, the institutions' reports and the loader refer to them.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+ROUTE_YEARS = (2026, 2027, 2028)
+
+slug_code_validator = RegexValidator(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$", _("Alleen kleine letters, cijfers en koppeltekens.")
+)
+upper_code_validator = RegexValidator(
+    r"^[A-Z0-9]+(-[A-Z0-9]+)*$", _("Alleen hoofdletters, cijfers en koppeltekens.")
+)
+
+
+class Layer(models.Model):
+    """One of the overview's three layers: school, teacher (docent), student."""
+
+    number = models.PositiveSmallIntegerField(_("nummer"), unique=True)
+    code = models.SlugField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("naam"), max_length=50)
+    description = models.CharField(_("omschrijving"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("laag")
+        verbose_name_plural = _("lagen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MultiYearGoal(models.Model):
+    """A goal of the sector's multi-year perspective (Strategisch Meerjaren Perspectief)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("doel meerjarenperspectief")
+        verbose_name_plural = _("doelen meerjarenperspectief")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Partner(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("naam"), max_length=150)
+    description = models.TextField(_("omschrijving"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    code = models.SlugField(_("code"), max_length=60, unique=True, validators=[slug_code_validator])
+    abbreviation = models.CharField(
+        _("afkorting"), max_length=5, unique=True, validators=[upper_code_validator]
+    )
+    name = models.CharField(_("naam"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    purpose = models.CharField(_("doel in één regel"), max_length=200)
+    multi_year_goals = models.ManyToManyField(
+        MultiYearGoal, blank=True, related_name="themes", verbose_name=_("draagt bij aan")
+    )
+    why_cooperation = models.TextField(_("belang van sectorale samenwerking"), blank=True)
+    ambition_year = models.PositiveSmallIntegerField(_("ambitiejaar"), default=2029)
+    ambitions_intro = models.TextField(_("inleiding ambities"), blank=True)
+    ambitions_outro = models.TextField(_("slot ambities"), blank=True)
+    partners_intro = models.TextField(_("inleiding partners"), blank=True)
+    partners = models.ManyToManyField(
+        Partner, through="ThemePartner", blank=True, related_name="themes"
+    )
+    target_heading = models.CharField(
+        _("kop sectordoelen"), max_length=50, default="Sectordoelen 2028"
+    )
+    work_in_progress = models.BooleanField(_("work in progress"), default=True)
+    history = HistoricalRecords(excluded_fields=["order"])
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("themes:theme-detail", args=[self.code])
+
+
+class Ambition(models.Model):
+    """What the sector wants to have reached in the theme's ambition year (numbered)."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="ambitions")
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    group = models.CharField(_("groep"), max_length=100, blank=True)
+    title = models.CharField(_("titel"), max_length=300, blank=True)
+    text = models.TextField(_("tekst"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "number"], name="ambition_unique_number")
+        ]
+        verbose_name = _("ambitie")
+        verbose_name_plural = _("ambities")
+
+    def __str__(self) -> str:
+        return f"{self.theme.abbreviation} {self.number}. {self.title or self.text[:60]}"
+
+
+class Need(models.Model):
+    """What the theme needs to reach its ambitions ("Wat we hiervoor nodig hebben")."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="needs")
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    group = models.CharField(_("groep"), max_length=100, blank=True)
+    title = models.CharField(_("titel"), max_length=300, blank=True)
+    text = models.TextField(_("tekst"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "number"], name="need_unique_number")
+        ]
+        verbose_name = _("benodigdheid")
+        verbose_name_plural = _("benodigdheden")
+
+    def __str__(self) -> str:
+        return f"{self.theme.abbreviation} {self.number}. {self.title or self.text[:60]}"
+
+
+class ThemePartner(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="theme_partners")
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="theme_roles")
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    role = models.TextField(_("rol"), blank=True)
+    contact = models.CharField(_("contactpersoon"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "partner"], name="themepartner_unique")
+        ]
+        verbose_name = _("partner van thema")
+        verbose_name_plural = _("partners van thema")
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.theme})"
+
+
+class Line(models.Model):
+    """A row of a theme's table, e.g. "Resultaten en credentials"."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="lines")
+    code = models.SlugField(_("code"), max_length=100, validators=[slug_code_validator])
+    name = models.CharField(_("naam"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    note = models.TextField(_("opmerking"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme__order", "order"]
+        constraints = [models.UniqueConstraint(fields=["theme", "code"], name="line_unique_code")]
+        verbose_name = _("lijn")
+        verbose_name_plural = _("lijnen")
+
+    def __str__(self) -> str:
+        return f"{self.theme.name} — {self.name}"
+
+    @property
+    def path(self) -> str:
+        """The reference used in data files and the API: theme-code/line-code."""
+        return f"{self.theme.code}/{self.code}"
+
+
+class Milestone(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("gepland")
+        IN_PROGRESS = "in_progress", _("in uitvoering")
+        DONE = "done", _("gereed")
+        DELAYED = "delayed", _("vertraagd")
+
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, validators=[upper_code_validator]
+    )
+    line = models.ForeignKey(Line, on_delete=models.CASCADE, related_name="milestones")
+    year = models.PositiveSmallIntegerField(
+        _("jaar"), validators=[MinValueValidator(2020), MaxValueValidator(2040)]
+    )
+    title = models.TextField(_("activiteit of resultaat"))
+    headline = models.BooleanField(
+        _("hoofdpunt"), default=False, help_text=_("In de bron vetgedrukt.")
+    )
+    when = models.CharField(
+        _("moment (zoals in de bron)"), max_length=60, blank=True, help_text=_("bv. start mrt. '27")
+    )
+    due_date = models.DateField(_("datum"), null=True, blank=True)
+    owners = models.ManyToManyField(
+        Partner, blank=True, related_name="milestones", verbose_name=_("eigenaars")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
+    )
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["line__theme__order", "line__order", "year", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done", "delayed"]),
+                name="milestone_status_valid",
+            )
+        ]
+        indexes = [
+            # The milestone list filters by year and status.
+            models.Index(fields=["year", "status"], name="milestone_year_status"),
+        ]
+        verbose_name = _("mijlpaal")
+        verbose_name_plural = _("mijlpalen")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title[:80]}"
+
+    @property
+    def theme(self) -> Theme:
+        return self.line.theme
+
+
+class Programme(models.Model):
+    """A programme that delivers parts of the route, e.g. Digitaal Bekwaam MBO."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("naam"), max_length=150)
+    owner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="owned_programmes", null=True, blank=True
+    )
+    summary = models.TextField(_("samenvatting"), blank=True)
+    problem = models.TextField(_("probleemanalyse"), blank=True)
+    monitoring = models.TextField(_("monitoring"), blank=True)
+    governance = models.TextField(_("governance"), blank=True)
+    start_year = models.PositiveSmallIntegerField(_("startjaar"))
+    end_year = models.PositiveSmallIntegerField(_("eindjaar"))
+    themes = models.ManyToManyField(Theme, blank=True, related_name="programmes")
+    partners = models.ManyToManyField(Partner, blank=True, related_name="programmes")
+    budget_unit = models.CharField(_("eenheid begroting"), max_length=30, default="mln euro")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_year__gte=models.F("start_year")), name="programme_years_ordered"
+            )
+        ]
+        verbose_name = _("programma")
+        verbose_name_plural = _("programma's")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("themes:programme-detail", args=[self.code])
+
+
+class ProgrammeGoal(models.Model):
+    """A doelstelling (1-6) of a programme."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="goals")
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    text = models.TextField(_("tekst"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="programmegoal_unique")
+        ]
+        verbose_name = _("doelstelling")
+        verbose_name_plural = _("doelstellingen")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.text[:80]}"
+
+
+class Spearhead(models.Model):
+    """A speerpunt (A-F) of a programme, with its activities."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="spearheads")
+    letter = models.CharField(_("letter"), max_length=2)
+    title = models.CharField(_("titel"), max_length=200)
+    goal = models.ForeignKey(
+        ProgrammeGoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="spearheads"
+    )
+    description = models.TextField(_("omschrijving"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "letter"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "letter"], name="spearhead_unique")
+        ]
+        verbose_name = _("speerpunt")
+        verbose_name_plural = _("speerpunten")
+
+    def __str__(self) -> str:
+        return f"{self.letter}) {self.title}"
+
+
+class SpearheadActivity(models.Model):
+    spearhead = models.ForeignKey(Spearhead, on_delete=models.CASCADE, related_name="activities")
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    text = models.TextField(_("tekst"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["spearhead", "order"]
+        verbose_name = _("activiteit")
+        verbose_name_plural = _("activiteiten")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class ProgrammePhase(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    name = models.CharField(_("naam"), max_length=60)
+    starts = models.DateField(_("begint"))
+    ends = models.DateField(_("eindigt"))
+    activities = models.JSONField(_("activiteiten"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "number"], name="phase_unique"),
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="phase_dates"),
+        ]
+        verbose_name = _("fase")
+        verbose_name_plural = _("fasen")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BudgetLine(models.Model):
+    """A row of a programme's budget table; amounts per year are BudgetAmount rows."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="budget_lines")
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    label = models.TextField(_("omschrijving"))
+    goal = models.ForeignKey(
+        ProgrammeGoal, on_delete=models.SET_NULL, null=True, blank=True, related_name="budget_lines"
+    )
+    spearhead = models.ForeignKey(
+        Spearhead, on_delete=models.SET_NULL, null=True, blank=True, related_name="budget_lines"
+    )
+    is_total = models.BooleanField(_("totaalregel"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "order"]
+        verbose_name = _("begrotingsregel")
+        verbose_name_plural = _("begrotingsregels")
+
+    def __str__(self) -> str:
+        return self.label[:80]
+
+
+class BudgetAmount(models.Model):
+    line = models.ForeignKey(BudgetLine, on_delete=models.CASCADE, related_name="amounts")
+    year = models.PositiveSmallIntegerField(_("jaar"))
+    amount = models.DecimalField(_("bedrag"), max_digits=9, decimal_places=3)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["line", "year"]
+        constraints = [models.UniqueConstraint(fields=["line", "year"], name="budgetamount_unique")]
+        verbose_name = _("bedrag")
+        verbose_name_plural = _("bedragen")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.amount}"
+
+
+class ProgrammePerson(models.Model):
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="people")
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    group = models.CharField(_("groep"), max_length=150, blank=True)
+    role = models.CharField(_("rol"), max_length=100)
+    organisation = models.CharField(_("organisatie"), max_length=150, blank=True)
+    name = models.CharField(_("naam"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["programme", "order"]
+        verbose_name = _("betrokkene")
+        verbose_name_plural = _("betrokkenen")
+
+    def __str__(self) -> str:
+        return f"{self.role}, {self.organisation}"
+
+
+class SectorTarget(models.Model):
+    """A measurable goal for the sector, e.g. "30% van de mbo-instellingen heeft een wallet ...".
+
+    One target may stand on lines of two themes; it is still one target.
+    """
+
+    class Measure(models.TextChoices):
+        SHARE_ADOPTED = "share_adopted", _("aandeel instellingen dat heeft geadopteerd")
+        MEAN_SCORE = "mean_score", _("gemiddelde score")
+        SHARE_AT_LEAST = "share_at_least", _("aandeel instellingen met minimaal een score")
+        INSTITUTION_SHARE = "institution_share", _("percentage per instelling")
+        MILESTONE = "milestone", _("mijlpaal (behaald of niet)")
+
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, validators=[upper_code_validator]
+    )
+    title = models.TextField(_("tekst van het sectordoel"))
+    lines = models.ManyToManyField(Line, blank=True, related_name="targets")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="targets")
+    programme = models.ForeignKey(
+        Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets"
+    )
+    measure = models.CharField(_("wat wordt gemeten"), max_length=20, choices=Measure.choices)
+    measured = models.CharField(_("wat instellingen melden"), max_length=300, blank=True)
+    goal_value = models.DecimalField(_("streefwaarde"), max_digits=7, decimal_places=2)
+    unit = models.CharField(_("eenheid"), max_length=20, default="%")
+    threshold = models.DecimalField(
+        _("drempel per instelling"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    score_min = models.DecimalField(
+        _("laagste score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    score_max = models.DecimalField(
+        _("hoogste score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    deadline = models.DateField(_("deadline"))
+    reached_on = models.DateField(
+        _("behaald op"),
+        null=True,
+        blank=True,
+        help_text=_("Alleen voor mijlpaal-doelen: de datum waarop het doel is behaald."),
+    )
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    history = HistoricalRecords(m2m_fields=[lines, themes])
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    measure__in=[
+                        "share_adopted",
+                        "mean_score",
+                        "share_at_least",
+                        "institution_share",
+                        "milestone",
+                    ]
+                ),
+                name="target_measure_valid",
+            ),
+            # Only share_at_least has a per-institution threshold, and it must have one.
+            models.CheckConstraint(
+                condition=(Q(measure="share_at_least") & Q(threshold__isnull=False))
+                | (~Q(measure="share_at_least") & Q(threshold__isnull=True)),
+                name="target_threshold_only_for_share_at_least",
+            ),
+            models.CheckConstraint(
+                condition=Q(reached_on__isnull=True) | Q(measure="milestone"),
+                name="target_reached_on_only_for_milestone",
+            ),
+            models.CheckConstraint(
+                condition=Q(goal_value__gte=0), name="target_goal_value_not_negative"
+            ),
+            # A milestone target is reached or not: its figure is 100 when reached, else 0.
+            models.CheckConstraint(
+                condition=~Q(measure="milestone") | Q(goal_value=100),
+                name="target_milestone_goal_is_100",
+            ),
+        ]
+        verbose_name = _("sectordoel")
+        verbose_name_plural = _("sectordoelen")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title[:80]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("themes:target-detail", args=[self.code])
+
+    @property
+    def is_percentage(self) -> bool:
+        return self.measure in {
+            self.Measure.SHARE_ADOPTED,
+            self.Measure.SHARE_AT_LEAST,
+            self.Measure.INSTITUTION_SHARE,
+        }
+
+    def is_reached_on(self, day: datetime.date) -> bool:
+        """For milestone targets: reached on or before ``day``."""
+        return self.reached_on is not None and self.reached_on <= day
+
+    def goal_display(self) -> str:
+        if self.measure == self.Measure.MILESTONE:
+            return str(_("behaald"))
+        value = self.goal_value.normalize() if self.goal_value is not None else Decimal(0)
+        text = f"{value:f}".replace(".", ",")
+        return f"{text}%" if self.unit == "%" else f"{text} {self.unit}"
+
+
+class SourceRecord(models.Model):
+    """What the loader last wrote for one route object, to tell staff edits from file changes.
+
+    On a reload, an object whose fields still equal what the loader last wrote is updated to the
+    file's new values; one that staff changed since is left alone and reported.
+    """
+
+    kind = models.CharField(max_length=40)
+    key = models.CharField(max_length=200)
+    values = models.JSONField()
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="sourcerecord_unique")]
+        verbose_name = _("bronregistratie")
+        verbose_name_plural = _("bronregistraties")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
