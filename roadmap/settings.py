@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -129,7 +130,10 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "institutions:home"
+LOGOUT_REDIRECT_URL = "themes:overview"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link works for one day
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -238,3 +242,8 @@ LOGGING = {
 ROUTE_DATA_DIR = BASE_DIR / "themes" / "route_data"
 # Demo accounts with a published password exist only on local (DEBUG) installations.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=DEBUG)
+# Answers older than this show as stale on the status page (default: six months).
+ANSWER_STALE_AFTER_DAYS = env_int("ANSWER_STALE_AFTER_DAYS", 183)
+
+# Single sign-on through OpenID Connect (SURFconext, eduID): on when OIDC_RP_CLIENT_ID is set.
+OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID"))

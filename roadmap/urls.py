@@ -1,11 +1,24 @@
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from institutions.forms import EmailAuthenticationForm
 from roadmap.views import healthz
 
 urlpatterns = [
     path("", include("themes.urls")),
+    path("", include("institutions.urls")),
+    path(
+        "account/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=EmailAuthenticationForm,
+            extra_context={"oidc_enabled": settings.OIDC_ENABLED},
+        ),
+        name="login",
+    ),
+    path("account/", include("django.contrib.auth.urls")),
     path("api/", include("themes.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

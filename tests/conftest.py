@@ -1,4 +1,8 @@
+import datetime
+import io
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 
@@ -6,4 +10,90 @@ from django.core.management import call_command
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the complete route once per test session; every test sees it (rolled back per test)."""
     with django_db_blocker.unblock():
-        call_command("load_roadmap", verbosity=0)
+        call_command("load_roadmap", verbosity=0, stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs ~0.3 s per password by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- The cast: two institutions and one person per role ----------------------------------------
+
+
+@pytest.fixture
+def roles(db):
+    from institutions.roles import ensure_roles
+
+    return ensure_roles()
+
+
+@pytest.fixture
+def institution_a(db):
+    from institutions.models import Institution
+
+    return Institution.objects.create(
+        code="11AA", name="ROC Proefwijk", kind="roc", region="Noord",
+        active_from=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def institution_b(db):
+    from institutions.models import Institution
+
+    return Institution.objects.create(
+        code="22BB", name="AOC Schetsburg", kind="aoc", region="Zuid",
+        active_from=datetime.date(2020, 1, 1),
+    )  # fmt: skip
+
+
+def _person(username: str, *, groups=(), superuser=False, memberships=()):
+    from django.contrib.auth.models import Group
+
+    from institutions.models import Membership
+
+    user = get_user_model().objects.create_user(
+        username=username,
+        email=username,
+        password="a-long-test-password",
+        first_name=username.split("@")[0],
+    )
+    user.is_superuser = superuser
+    user.is_staff = superuser or "Sectorstaf" in groups  # only staff use the admin
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=groups))
+    for institution, role in memberships:
+        Membership.objects.create(user=user, institution=institution, role=role)
+    return user
+
+
+@pytest.fixture
+def cio_a(institution_a):
+    return _person("cio@a.example", memberships=[(institution_a, "editor")])
+
+
+@pytest.fixture
+def cio_b(institution_b):
+    return _person("cio@b.example", memberships=[(institution_b, "editor")])
+
+
+@pytest.fixture
+def viewer_a(institution_a):
+    return _person("viewer@a.example", memberships=[(institution_a, "viewer")])
+
+
+@pytest.fixture
+def sector_staff(roles):
+    return _person("staf@sector.example", groups=["Sectorstaf"])
+
+
+@pytest.fixture
+def council(roles):
+    return _person("raad@mboraad.example", groups=["MBO Raad"])
+
+
+@pytest.fixture
+def administrator(db):
+    return _person("beheer@sector.example", superuser=True)

@@ -8,12 +8,12 @@ API, the institutions' reports and the loader refer to them.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -533,9 +533,10 @@ class SectorTarget(models.Model):
 
     def goal_display(self) -> str:
         if self.measure == self.Measure.MILESTONE:
-            return str(_("behaald"))
-        value = self.goal_value.normalize() if self.goal_value is not None else Decimal(0)
-        text = f"{value:f}".replace(".", ",")
+            return str(_("mijlpaal"))
+        # Percentages as whole numbers where they are (30%), scores with one decimal (3,0).
+        places = 0 if self.unit == "%" and self.goal_value == self.goal_value.to_integral() else 1
+        text = formats.number_format(self.goal_value, decimal_pos=places, use_l10n=True)
         return f"{text}%" if self.unit == "%" else f"{text} {self.unit}"
 
 

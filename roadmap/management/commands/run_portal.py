@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from roadmap.management.commands.load_demo_data import demo_logins
+from institutions.demo import demo_logins
 
 
 class Command(BaseCommand):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Database bijgewerkt.")
         call_command("load_roadmap")
+        call_command("setup_roles")
         call_command("load_demo_data")
 
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)

@@ -1,0 +1,77 @@
+"""Who may see and change what. Every view, htmx partial, API call and import asks here.
+
+Roles: institution editor and viewer (Membership, per institution), sector staff (group
+"Sectorstaf": every institution, edits the route, reviews answers), council (group "MBO Raad":
+sees everything, exports) and administrator (superuser).
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+
+from institutions.models import Institution, Membership
+
+SECTOR_STAFF_GROUP = "Sectorstaf"
+COUNCIL_GROUP = "MBO Raad"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: User, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_routekaart_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._routekaart_groups = cache
+    return name in cache
+
+
+def is_sector_staff(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, SECTOR_STAFF_GROUP))
+
+
+def is_council(user: User) -> bool:
+    return user.is_authenticated and _in_group(user, COUNCIL_GROUP)
+
+
+def sees_all_institutions(user: User) -> bool:
+    return is_sector_staff(user) or is_council(user)
+
+
+def can_review(user: User) -> bool:
+    return is_sector_staff(user)
+
+
+def visible_institutions(user: User) -> QuerySet[Institution]:
+    if not user.is_authenticated:
+        return Institution.objects.none()
+    if sees_all_institutions(user):
+        return Institution.objects.all()
+    return Institution.objects.filter(memberships__user=user).distinct()
+
+
+def editable_institutions(user: User) -> QuerySet[Institution]:
+    """Institutions whose answers this person may change: only as their editor.
+
+    Sector staff review answers but do not answer for an institution.
+    """
+    if not user.is_authenticated:
+        return Institution.objects.none()
+    return Institution.objects.filter(
+        memberships__user=user, memberships__role=Membership.Role.EDITOR
+    ).distinct()
+
+
+def get_institution_for_user(
+    request: HttpRequest, code: str, *, write: bool = False
+) -> Institution:
+    """The institution with this code if the person may see it (else 404: its existence is not
+    revealed); with ``write``, 403 when they may see but not change it."""
+    institution = visible_institutions(request.user).filter(code=code).first()
+    if institution is None:
+        raise Http404("Onbekende instelling")
+    if write and not editable_institutions(request.user).filter(pk=institution.pk).exists():
+        raise PermissionDenied("U mag de antwoorden van deze instelling niet wijzigen.")
+    return institution

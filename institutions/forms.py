@@ -1,0 +1,121 @@
+"""Input validation for the status page. The rules themselves live in validation.py."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from institutions import validation
+from institutions.actions import AnswerValue
+from institutions.models import AnswerReview, AnswerStatus
+from themes.models import SectorTarget
+
+
+class AnswerForm(forms.Form):
+    """One target's answer. The value field's kind follows the target's measure."""
+
+    value = forms.CharField(label=_("Antwoord"))
+    applies_on = forms.DateField(
+        label=_("Geldt per"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Standaard vandaag; niet in de toekomst."),
+    )
+    explanation = forms.CharField(
+        label=_("Toelichting"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence_url = forms.CharField(
+        label=_("Link naar onderbouwing"),
+        required=False,
+        max_length=500,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, target: SectorTarget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.target = target
+        kind = validation.value_field(target)
+        if kind == "status":
+            self.fields["value"] = forms.ChoiceField(
+                label=_("Status"), choices=[("", "—"), *AnswerStatus.choices]
+            )
+        elif kind == "score":
+            low, high = validation.score_range(target)
+            self.fields["value"] = forms.CharField(
+                label=_("Score (%(low)s–%(high)s)") % {"low": low, "high": high},
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+                help_text=_("Eén decimaal, bv. 2,5."),
+            )
+        else:
+            self.fields["value"] = forms.CharField(
+                label=_("Percentage (0–100)"),
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+            )
+        self.fields["applies_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean_value(self):
+        return validation.clean_value(self.target, self.cleaned_data.get("value"))
+
+    def clean_applies_on(self):
+        return validation.clean_applies_on(self.cleaned_data.get("applies_on"))
+
+    def clean_evidence_url(self):
+        return validation.clean_evidence_url(self.cleaned_data.get("evidence_url"))
+
+    def answer_value(self) -> AnswerValue:
+        data = self.cleaned_data
+        return AnswerValue(
+            value=data["value"],
+            applies_on=data["applies_on"],
+            explanation=data.get("explanation", "").strip(),
+            evidence_url=data.get("evidence_url", ""),
+        )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Besluit"), choices=AnswerReview.Decision.choices)
+    comment = forms.CharField(
+        label=_("Opmerking voor de instelling"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("decision") == AnswerReview.Decision.REVISIT
+            and not data.get("comment", "").strip()
+        ):
+            raise ValidationError({"comment": _("Zeg de instelling wat er herzien moet worden.")})
+        return data
+
+
+class ConfirmForm(forms.Form):
+    """'Nothing changed' for one theme (its code) or, empty, for all targets."""
+
+    theme = forms.SlugField(required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bestand (CSV of Excel)"),
+        help_text=_(
+            "Kolommen: institution, target, value, applies_on, explanation, evidence_url. "
+            "Komma of puntkomma; UTF-8."
+        ),
+    )
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    """People log in with their e-mail address (it is their username)."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = _("E-mailadres")
+        self.fields["username"].widget.attrs["autocomplete"] = "email"

@@ -1,0 +1,119 @@
+"""What a valid answer is, shared by the status page form, the file import and the API.
+
+Each function raises ValidationError with a message that says which field and why.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from institutions.models import AnswerStatus
+from themes.models import SectorTarget
+
+# Dates before the route's predecessors make no sense and are typing errors.
+EARLIEST_APPLIES_ON = datetime.date(2020, 1, 1)
+NBA_RANGE = (Decimal("0.0"), Decimal("5.0"))
+
+STATUS_MEASURES = {SectorTarget.Measure.SHARE_ADOPTED}
+SCORE_MEASURES = {SectorTarget.Measure.MEAN_SCORE, SectorTarget.Measure.SHARE_AT_LEAST}
+PERCENTAGE_MEASURES = {SectorTarget.Measure.INSTITUTION_SHARE}
+
+
+def is_answerable(target: SectorTarget) -> bool:
+    """Milestone targets are set by sector staff, not answered per institution."""
+    return target.measure != SectorTarget.Measure.MILESTONE
+
+
+def value_field(target: SectorTarget) -> str:
+    if target.measure in STATUS_MEASURES:
+        return "status"
+    if target.measure in SCORE_MEASURES:
+        return "score"
+    if target.measure in PERCENTAGE_MEASURES:
+        return "percentage"
+    raise ValidationError(_("Dit doel wordt door de sectorstaf bijgehouden, niet per instelling."))
+
+
+def score_range(target: SectorTarget) -> tuple[Decimal, Decimal]:
+    if target.score_min is not None and target.score_max is not None:
+        return target.score_min, target.score_max
+    return NBA_RANGE
+
+
+def _number(raw: str) -> Decimal:
+    text = raw.strip().replace(",", ".")  # Dutch users type a decimal comma
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(_("'%(raw)s' is geen getal.") % {"raw": raw}) from None
+    if not number.is_finite():
+        raise ValidationError(_("'%(raw)s' is geen getal.") % {"raw": raw})
+    return number
+
+
+def clean_value(target: SectorTarget, raw: str | Decimal | None) -> dict:
+    """The answer's value for this target as model fields, e.g. {"status": "gepland"}."""
+    field = value_field(target)
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        raise ValidationError(_("Vul een waarde in."))
+    if field == "status":
+        status = text.lower().replace(" ", "_")
+        if status not in AnswerStatus.values:
+            raise ValidationError(
+                _("'%(raw)s' is geen status; kies uit %(choices)s.")
+                % {"raw": text, "choices": ", ".join(AnswerStatus.values)}
+            )
+        return {"status": status}
+    number = _number(text)
+    if field == "score":
+        low, high = score_range(target)
+        if number != number.quantize(Decimal("0.1")):
+            raise ValidationError(_("Geef de score met hoogstens één decimaal, bv. 2,5."))
+        if not low <= number <= high:
+            raise ValidationError(
+                _("De score moet tussen %(low)s en %(high)s liggen.")
+                % {"low": f"{low:.1f}".replace(".", ","), "high": f"{high:.1f}".replace(".", ",")}
+            )
+        return {"score": number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}
+    if not Decimal(0) <= number <= Decimal(100):
+        raise ValidationError(_("Het percentage moet tussen 0 en 100 liggen."))
+    if number != number.quantize(Decimal("0.01")):
+        raise ValidationError(_("Geef het percentage met hoogstens twee decimalen."))
+    return {"percentage": number}
+
+
+def clean_applies_on(value: datetime.date | None) -> datetime.date:
+    today = timezone.localdate()
+    if value is None:
+        return today
+    if value > today:
+        raise ValidationError(_("De datum mag niet in de toekomst liggen."))
+    if value < EARLIEST_APPLIES_ON:
+        raise ValidationError(
+            _("De datum mag niet voor %(date)s liggen.") % {"date": EARLIEST_APPLIES_ON.isoformat()}
+        )
+    return value
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def clean_evidence_url(raw: str | None) -> str:
+    url = (raw or "").strip()
+    if not url:
+        return ""
+    if urlsplit(url).scheme.lower() not in {"http", "https"}:
+        raise ValidationError(_("Alleen links die met http:// of https:// beginnen."))
+    try:
+        _url_validator(url)
+    except ValidationError:
+        raise ValidationError(_("'%(url)s' is geen geldige link.") % {"url": url}) from None
+    if len(url) > 500:
+        raise ValidationError(_("De link is te lang (hoogstens 500 tekens)."))
+    return url
