@@ -19,7 +19,7 @@ class AnswerForm(forms.Form):
     applies_on = forms.DateField(
         label=_("Geldt per"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Standaard vandaag; niet in de toekomst."),
     )
     explanation = forms.CharField(

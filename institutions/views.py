@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -128,7 +129,10 @@ def answer_edit(request: HttpRequest, code: str, target_code: str) -> HttpRespon
 
     if request.method == "GET":
         latest = queries.latest_answer(institution, target)
-        initial = {"version": actions.current_version(institution, target)}
+        initial = {
+            "version": actions.current_version(institution, target),
+            "applies_on": timezone.localdate(),
+        }
         if latest:
             initial.update(
                 value=latest.value if latest.status else str(latest.value).replace(".", ","),

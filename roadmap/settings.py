@@ -246,4 +246,56 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=DEBUG)
 ANSWER_STALE_AFTER_DAYS = env_int("ANSWER_STALE_AFTER_DAYS", 183)
 
 # Single sign-on through OpenID Connect (SURFconext, eduID): on when OIDC_RP_CLIENT_ID is set.
-OIDC_ENABLED = bool(env_str("OIDC_RP_CLIENT_ID"))
+# mozilla-django-oidc does the protocol; institutions/oidc.py matches people to accounts by their
+# verified e-mail address (claims never grant a role). Register https://<host>/oidc/callback/ as
+# the redirect URI at the provider. Environment:
+#   OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET (or OIDC_RP_CLIENT_SECRET_FILE)   the registration
+#   OIDC_OP_DISCOVERY_URL   the provider's issuer or its /.well-known/openid-configuration URL,
+#                           e.g. https://connect.surfconext.nl; read at the first sign-on (not at
+#                           start-up) and cached for an hour. Or set the endpoints themselves:
+#   OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT,
+#   OIDC_OP_JWKS_ENDPOINT, OIDC_OP_ISSUER   each one set wins over the discovery document
+#   OIDC_RP_SIGN_ALGO ("RS256"), OIDC_RP_SCOPES ("openid email profile"), OIDC_USE_PKCE (true),
+#   OIDC_TOKEN_USE_BASIC_AUTH (false: client_secret_post), OIDC_TIMEOUT (10 seconds)
+# The app and its URLs (/oidc/authenticate/, /oidc/callback/) are always installed; the views
+# answer 404 and the backend is left out while OIDC_ENABLED is false.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_OP_DISCOVERY_URL = env_str("OIDC_OP_DISCOVERY_URL")
+OIDC_OP_DISCOVERY_CACHE_SECONDS = 3600
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", default=True)
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATE_CLASS = "institutions.oidc.RoutekaartOIDCAuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "institutions.oidc.RoutekaartOIDCCallbackView"
+OIDC_CREATE_USER = True  # unknown addresses get an account without any role
+OIDC_REDIRECT_ALLOWED_HOSTS: list[str] = []  # ?next= may only point into this site
+LOGIN_REDIRECT_URL_FAILURE = "/account/login/"
+INSTALLED_APPS += ["mozilla_django_oidc"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("institutions.oidc.RoutekaartOIDCBackend")
+    _OIDC_ENDPOINTS = (
+        OIDC_OP_AUTHORIZATION_ENDPOINT,
+        OIDC_OP_TOKEN_ENDPOINT,
+        OIDC_OP_USER_ENDPOINT,
+        OIDC_OP_JWKS_ENDPOINT,
+    )
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set but OIDC_RP_CLIENT_SECRET (or _FILE) is not."
+        )
+    if not OIDC_OP_DISCOVERY_URL and not all(_OIDC_ENDPOINTS):
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set: set OIDC_OP_DISCOVERY_URL, or all of "
+            "OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT and "
+            "OIDC_OP_JWKS_ENDPOINT."
+        )

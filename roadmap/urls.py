@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from institutions.forms import EmailAuthenticationForm
@@ -19,8 +21,12 @@ urlpatterns = [
         name="login",
     ),
     path("account/", include("django.contrib.auth.urls")),
+    # Single sign-on (institutions/oidc.py): always routed, the views answer 404 while it is off.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/", include("themes.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
 ]

@@ -56,6 +56,7 @@ GET_TABLE = {
     "institution-answers": ("/api/v1/institutions/11AA/answers/", _private(anonymous=401)),
     "api-docs": ("/api/docs/", PUBLIC),
     "healthz": ("/healthz/", PUBLIC),
+    "favicon": ("/favicon.ico", _everyone(301)),
     "set_language": ("/i18n/setlang/", _everyone(302)),
     "login": ("/account/login/", PUBLIC),
     "logout": ("/account/logout/", _everyone(405)),
