@@ -14,8 +14,9 @@ from institutions.models import Answer, AnswerReview, AnswerSlot, Institution
 from roadmap.lib.jobs import enqueue_after_commit
 from themes.models import SectorTarget
 
-# The indicators room registers this task; sending by name keeps imports one way.
-RECOMPUTE_TASK = "indicators.recompute_targets"
+# The indicators room registers this task; sending by name keeps imports one way. It finds
+# the new answers itself, so it needs no arguments and many sends coalesce into one run.
+RECOMPUTE_TASK = "indicators.recompute_pending"
 
 
 class AnswerConflict(Exception):
@@ -98,7 +99,7 @@ def do_save_answer(
             source=source,
             **answer.value,
         )
-        enqueue_after_commit(RECOMPUTE_TASK, [target.pk], answer.applies_on.isoformat())
+        enqueue_after_commit(RECOMPUTE_TASK)
     return saved
 
 
@@ -137,9 +138,7 @@ def do_confirm_answers(
             )
         _bump_versions({(institution.pk, answer.target_id) for answer in confirmed})
         if confirmed:
-            enqueue_after_commit(
-                RECOMPUTE_TASK, sorted({a.target_id for a in confirmed}), today.isoformat()
-            )
+            enqueue_after_commit(RECOMPUTE_TASK)
     return confirmed
 
 
@@ -169,10 +168,7 @@ def do_import_answers(
         # Imported answers move every touched slot on, so open edit forms see the change.
         _bump_versions({(institution.pk, target.pk) for institution, target, _v in rows})
         if rows:
-            earliest = min(value.applies_on for _i, _t, value in rows)
-            enqueue_after_commit(
-                RECOMPUTE_TASK, sorted({t.pk for _i, t, _v in rows}), earliest.isoformat()
-            )
+            enqueue_after_commit(RECOMPUTE_TASK)
     return answers
 
 

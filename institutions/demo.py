@@ -120,6 +120,8 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
         cio = user_model.objects.get(username="cio@demodam.example")
         answers = []
         targets = list(answerable_targets())
+        # Some targets move fast, others lag: the dashboards should show every status.
+        difficulty = {t.pk: rng.uniform(0.25, 1.3) for t in targets}
         report_days = [
             datetime.date(2026, month, 15)
             for month in (2, 5, 9)
@@ -135,7 +137,7 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
                 for step, day in enumerate(report_days):
                     if rng.random() < 0.15 or not institution.is_active_on(day):
                         continue
-                    progress = min(1.0, pace * (step + 1) / 3)
+                    progress = min(1.0, pace * difficulty[target.pk] * (step + 1) / 3)
                     answers.append(
                         Answer(
                             institution=institution,

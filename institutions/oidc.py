@@ -27,6 +27,7 @@ import threading
 import time
 from typing import Any
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
@@ -83,7 +84,9 @@ def provider_metadata(url: str) -> dict[str, Any]:
             metadata = _fetch_metadata(url)
         except DiscoveryError:
             if cached:
-                logger.warning("OIDC discovery refresh failed; using the cached copy", exc_info=True)
+                logger.warning(
+                    "OIDC discovery refresh failed; using the cached copy", exc_info=True
+                )
                 return cached[1]
             raise
         max_age = getattr(settings, "OIDC_OP_DISCOVERY_CACHE_SECONDS", 3600)
@@ -178,6 +181,33 @@ class RoutekaartOIDCBackend(OIDCAuthenticationBackend):
         # ModelBackend's: a deactivated account's open sessions end too (mozilla-django-oidc's
         # own get_user skips the is_active check).
         return ModelBackend.get_user(self, user_id)
+
+    def retrieve_matching_jwk(self, token):
+        """The provider's signing key for this token.
+
+        mozilla-django-oidc matches on the token's ``kid`` and fails on a token without one.
+        OpenID Connect Core 10.1 allows that when the provider's JWKS holds one signing key;
+        then that key is used (and the signature still has to verify).
+        """
+        header = jwt.get_unverified_header(token)
+        if "kid" in header:
+            return super().retrieve_matching_jwk(token)
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        response.raise_for_status()
+        alg = header.get("alg")
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if key.get("use", "sig") == "sig" and key.get("alg", alg) == alg
+        ]
+        if len(keys) != 1:
+            raise SuspiciousOperation("OIDC token names no key (kid) and the JWKS has several")
+        return jwt.PyJWK(keys[0])
 
     def verify_token(self, token, **kwargs):
         """Signature, expiry and nonce (mozilla-django-oidc), plus audience and issuer.

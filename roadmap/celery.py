@@ -13,6 +13,13 @@ app.autodiscover_tasks()
 
 # All periodic jobs in one place (run by one beat scheduler).
 app.conf.beat_schedule = {
+    # Catches up on answers whose enqueue failed (broker down) or was missed.
+    "recompute-pending-answers": {"task": "indicators.recompute_pending", "schedule": 60.0},
+    # Repairs anything missed and rolls "today" over to a new day.
+    "recompute-all-nightly": {
+        "task": "indicators.recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "purge-expired-task-results": {
         "task": "celery.backend_cleanup",
         "schedule": crontab(hour=4, minute=0),

@@ -299,3 +299,7 @@ if OIDC_ENABLED:
             "OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT and "
             "OIDC_OP_JWKS_ENDPOINT."
         )
+# Sector figures with coverage below this percentage are shown as indicative.
+INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
+# The route's start: the first month end of every series, and the default baseline date.
+ROUTE_START = "2026-01-01"

@@ -12,6 +12,7 @@ from roadmap.views import healthz
 urlpatterns = [
     path("", include("themes.urls")),
     path("", include("institutions.urls")),
+    path("", include("indicators.urls")),
     path(
         "account/login/",
         auth_views.LoginView.as_view(
@@ -28,5 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True), name="favicon"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
+        name="favicon",
+    ),
 ]

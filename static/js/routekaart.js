@@ -15,6 +15,8 @@
       var figure = JSON.parse(element.dataset.plotly);
       window.Plotly.newPlot(element, figure.data, figure.layout || {}, {
         displaylogo: false,
+        // The mode bar styles itself inline, which the CSP forbids; the table has the numbers.
+        displayModeBar: false,
         responsive: true,
       });
       element.dataset.plotlyDrawn = "1";

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         call_command("load_roadmap")
         call_command("setup_roles")
         call_command("load_demo_data")
+        call_command("recompute_indicators")
 
         worker = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
             [

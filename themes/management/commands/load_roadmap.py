@@ -21,6 +21,8 @@ class Command(BaseCommand):
                 "De routebestanden bevatten fouten; er is niets opgeslagen:\n  "
                 + "\n  ".join(exc.errors)
             ) from exc
+        if options["verbosity"] == 0:
+            return
         created = sum(report.created.values())
         updated = sum(report.updated.values())
         unchanged = sum(report.unchanged.values())

@@ -1,0 +1,198 @@
+"""Recomputing the sector figures into snapshots. Plain functions; the Celery tasks wrap them.
+
+Idempotent: recomputing twice gives the same snapshots. A changed answer only changes its own
+target's series from its applies_on onward, so the incremental recompute touches only those
+targets and months.
+"""
+
+import calendar
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
+
+from indicators import figures as fig
+from indicators.models import RecomputeRun, Snapshot
+from indicators.queries import active_institution_counts, answer_figures
+from institutions.models import Answer
+from themes.models import SectorTarget
+
+logger = logging.getLogger(__name__)
+
+
+def route_start() -> datetime.date:
+    return datetime.date.fromisoformat(settings.ROUTE_START)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def series_dates(start: datetime.date, today: datetime.date) -> list[datetime.date]:
+    """Every month end from ``start``'s month up to ``today``, and ``today`` itself."""
+    dates = []
+    day = month_end(start)
+    while day <= today:
+        dates.append(day)
+        day = month_end(day + datetime.timedelta(days=1))
+    if not dates or dates[-1] != today:
+        dates.append(today)
+    return dates
+
+
+def series_start() -> datetime.date:
+    """The route's start, or the first answer when that is earlier."""
+    first = Answer.objects.aggregate(first=Min("applies_on"))["first"]
+    return min(route_start(), first) if first else route_start()
+
+
+def compute_series(
+    targets: list[SectorTarget], dates: list[datetime.date]
+) -> dict[int, list[fig.Figure]]:
+    """Figures of these targets on these dates: two queries, whatever the number of answers."""
+    raw = answer_figures([t.pk for t in targets], dates)
+    active = active_institution_counts(dates)
+    return {
+        target.pk: [fig.figure_for(target, d, raw.get((target.pk, d)), active[d]) for d in dates]
+        for target in targets
+    }
+
+
+def figures_as_of(
+    targets: list[SectorTarget], as_of: datetime.date
+) -> dict[int, tuple[fig.Figure, fig.Progress]]:
+    """Exact figures for any date, with progress measured from the stored baseline."""
+    computed = compute_series(targets, [as_of])
+    baselines = _stored_baselines(targets, before=as_of)
+    result = {}
+    for target in targets:
+        figure = computed[target.pk][0]
+        base = baselines.get(target.pk) or fig.baseline(target, [figure])
+        result[target.pk] = (figure, fig.progress(target, figure, base))
+    return result
+
+
+def _stored_baselines(
+    targets: list[SectorTarget], *, before: datetime.date
+) -> dict[int, fig.Figure]:
+    """Per target, its first stored snapshot with answers before ``before``."""
+    firsts = (
+        Snapshot.objects.filter(
+            target__in=targets, answered_institutions__gt=0, value__isnull=False, as_of__lt=before
+        )
+        .values("target_id")
+        .annotate(first=Min("as_of"))
+    )
+    wanted = {(row["target_id"], row["first"]) for row in firsts}
+    snapshots = Snapshot.objects.filter(target__in=targets, as_of__in={d for _t, d in wanted})
+    return {
+        s.target_id: fig.Figure(
+            s.as_of, s.value, s.coverage, s.active_institutions, s.answered_institutions, s.details
+        )
+        for s in snapshots
+        if (s.target_id, s.as_of) in wanted
+    }
+
+
+def recompute(
+    *,
+    target_ids: Iterable[int] | None = None,
+    from_date: datetime.date | None = None,
+    kind: str = RecomputeRun.Kind.FULL,
+    today: datetime.date | None = None,
+    answers_up_to: int | None = None,
+) -> RecomputeRun:
+    """Recompute the snapshots of ``target_ids`` (all when None) from ``from_date`` on."""
+    today = today or timezone.localdate()
+    started = timezone.now()
+    if answers_up_to is None:
+        answers_up_to = Answer.objects.aggregate(m=Max("id"))["m"] or 0
+    run = RecomputeRun.objects.create(kind=kind, started_at=started, answers_up_to=answers_up_to)
+    try:
+        targets = list(
+            SectorTarget.objects.all()
+            if target_ids is None
+            else SectorTarget.objects.filter(pk__in=list(target_ids))
+        )
+        all_dates = series_dates(series_start(), today)
+        dates = [
+            d for d in all_dates if from_date is None or d >= month_end(from_date) or d == today
+        ]
+        series = compute_series(targets, dates)
+        baselines = _stored_baselines(targets, before=dates[0]) if from_date else {}
+        computed_at = timezone.now()
+        snapshots = []
+        for target in targets:
+            base = baselines.get(target.pk) or fig.baseline(target, series[target.pk])
+            for figure in series[target.pk]:
+                progress = fig.progress(target, figure, base)
+                snapshots.append(
+                    Snapshot(
+                        target=target,
+                        as_of=figure.as_of,
+                        is_month_end=figure.as_of == month_end(figure.as_of),
+                        value=figure.value,
+                        coverage=figure.coverage,
+                        active_institutions=figure.active,
+                        answered_institutions=figure.answered,
+                        details=figure.details,
+                        expected_value=progress.expected_value,
+                        status=progress.status,
+                        projected_on=progress.projected_on,
+                        computed_at=computed_at,
+                    )
+                )
+        with transaction.atomic():
+            stale = Snapshot.objects.filter(target__in=targets)
+            if from_date:
+                # Replace the recomputed dates, and yesterday's "now" that today's replaces.
+                stale = stale.filter(as_of__in=dates) | stale.filter(is_month_end=False)
+            stale.delete()
+            Snapshot.objects.bulk_create(snapshots, batch_size=2000)
+        run.targets, run.snapshots = len(targets), len(snapshots)
+    except Exception as exc:
+        run.error = f"{type(exc).__name__}: {exc}"
+        run.finished_at = timezone.now()
+        run.save(update_fields=["error", "finished_at"])
+        logger.exception("Recompute failed (run %s)", run.pk)
+        raise
+    run.finished_at = timezone.now()
+    run.save(update_fields=["targets", "snapshots", "finished_at"])
+    return run
+
+
+def recompute_pending(*, today: datetime.date | None = None) -> RecomputeRun | None:
+    """Recompute what answers added since the last successful run changed, if anything.
+
+    Answers are append-only, so "since the last run" is "with a higher id". Many saves in a
+    short time coalesce: the first run picks them all up and later ones find nothing to do.
+    (A save that commits after a later id was already processed is caught by the nightly full
+    recompute.)
+    """
+    last = (
+        RecomputeRun.objects.filter(error="", finished_at__isnull=False)
+        .order_by("-answers_up_to")
+        .first()
+    )
+    mark = last.answers_up_to if last else 0
+    changed = Answer.objects.filter(id__gt=mark).aggregate(
+        earliest=Min("applies_on"), newest=Max("id")
+    )
+    if changed["newest"] is None:
+        return None
+    target_ids = list(
+        Answer.objects.filter(id__gt=mark, id__lte=changed["newest"])
+        .values_list("target_id", flat=True)
+        .distinct()
+    )
+    return recompute(
+        target_ids=target_ids,
+        from_date=changed["earliest"],
+        kind=RecomputeRun.Kind.INCREMENTAL,
+        today=today,
+        answers_up_to=changed["newest"],
+    )

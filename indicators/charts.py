@@ -1,0 +1,165 @@
+"""Plotly figures as plain dicts (tested as dicts; drawn by static/js/routekaart.js).
+
+Every chart has a table with the same numbers next to it for screen readers and copying.
+"""
+
+import datetime
+
+from indicators.models import Snapshot
+from institutions.models import AnswerStatus
+from themes.models import SectorTarget
+
+# Colours with 3:1 contrast against white for graphical objects (WCAG 1.4.11).
+BRAND = "#00507a"
+GOAL = "#a4262c"
+TRAJECTORY = "#6b3a00"
+STATUS_COLOURS = {
+    "niet_gestart": "#6b7480",
+    "gepland": "#8a4b00",
+    "in_uitvoering": "#005ea2",
+    "gerealiseerd": "#1d6b35",
+}
+FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1b1f24"}
+
+
+def _layout(title: str, y_title: str, y_range: list | None = None) -> dict:
+    layout = {
+        "title": {"text": title, "font": {"size": 15}},
+        "font": FONT,
+        "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
+        "height": 340,
+        "legend": {"orientation": "h", "y": -0.2},
+        "xaxis": {"type": "date", "tickformat": "%b %Y"},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
+        "hovermode": "x unified",
+    }
+    if y_range:
+        layout["yaxis"]["range"] = y_range
+    return layout
+
+
+def _y_range(target: SectorTarget) -> list | None:
+    if target.is_percentage or target.measure == SectorTarget.Measure.MILESTONE:
+        return [0, 105]
+    if target.score_min is not None and target.score_max is not None:
+        return [float(target.score_min), float(target.score_max)]
+    return None
+
+
+def _iso(day: datetime.date) -> str:
+    return day.isoformat()
+
+
+def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapshot | None) -> dict:
+    """The sector value over time with the goal, the trajectory to it and the deadline."""
+    dates = [_iso(s.as_of) for s in series]
+    goal = float(target.goal_value)
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Sectorwaarde",
+            "x": dates,
+            "y": [s.value for s in series],
+            "line": {"color": BRAND, "width": 3},
+        },
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": f"Doel ({target.goal_display()})",
+            "x": [dates[0] if dates else _iso(target.deadline), _iso(target.deadline)],
+            "y": [goal, goal],
+            "line": {"color": GOAL, "dash": "dash"},
+        },
+    ]
+    if baseline is not None and baseline.value is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Benodigd tempo",
+                "x": [_iso(baseline.as_of), _iso(target.deadline)],
+                "y": [baseline.value, goal],
+                "line": {"color": TRAJECTORY, "dash": "dot"},
+            }
+        )
+    layout = _layout("Voortgang naar het doel", target.unit or "waarde", _y_range(target))
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "x0": _iso(target.deadline),
+            "x1": _iso(target.deadline),
+            "yref": "paper",
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": GOAL, "width": 1},
+        }
+    ]
+    layout["annotations"] = [
+        {
+            "x": _iso(target.deadline),
+            "yref": "paper",
+            "y": 1,
+            "text": "deadline",
+            "showarrow": False,
+            "yanchor": "bottom",
+        }
+    ]
+    return {"data": data, "layout": layout}
+
+
+def status_distribution_figure(series: list[Snapshot]) -> dict:
+    """share_adopted: how many institutions report each status, stacked, over time."""
+    dates = [_iso(s.as_of) for s in series]
+    data = []
+    for status in AnswerStatus:
+        data.append(
+            {
+                "type": "bar",
+                "name": str(status.label),
+                "x": dates,
+                "y": [s.details.get("statuses", {}).get(status.value, 0) for s in series],
+                "marker": {"color": STATUS_COLOURS[status.value]},
+            }
+        )
+    data.append(
+        {
+            "type": "bar",
+            "name": "geen antwoord",
+            "x": dates,
+            "y": [s.active_institutions - s.answered_institutions for s in series],
+            "marker": {"color": "#c9d1db"},
+        }
+    )
+    layout = _layout("Status van de instellingen", "instellingen")
+    layout["barmode"] = "stack"
+    return {"data": data, "layout": layout}
+
+
+def coverage_figure(series: list[Snapshot], indicative_below: int) -> dict:
+    dates = [_iso(s.as_of) for s in series]
+    layout = _layout("Dekking: instellingen die antwoordden", "%", [0, 105])
+    layout["shapes"] = [
+        {
+            "type": "line",
+            "xref": "paper",
+            "x0": 0,
+            "x1": 1,
+            "y0": indicative_below,
+            "y1": indicative_below,
+            "line": {"color": TRAJECTORY, "dash": "dot", "width": 1},
+        }
+    ]
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Dekking",
+                "x": dates,
+                "y": [s.coverage for s in series],
+                "line": {"color": BRAND},
+            }
+        ],
+        "layout": layout,
+    }

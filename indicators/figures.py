@@ -1,0 +1,113 @@
+"""From database aggregates to a target's figure, and its progress against the goal.
+
+Pure functions on a handful of numbers per target and date: no queries, no loops over
+institutions. The method in plain Dutch: /methode/ (templates/indicators/method.html).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from indicators.models import ProgressStatus
+from indicators.queries import RawFigure
+from themes.models import SectorTarget
+
+Measure = SectorTarget.Measure
+
+
+@dataclass
+class Figure:
+    as_of: datetime.date
+    value: float | None
+    coverage: float
+    active: int
+    answered: int
+    details: dict = field(default_factory=dict)
+
+    def is_indicative(self) -> bool:
+        return self.coverage < settings.INDICATIVE_COVERAGE_BELOW
+
+
+def figure_for(
+    target: SectorTarget, as_of: datetime.date, raw: RawFigure | None, active: int
+) -> Figure:
+    """The figure of ``target`` on ``as_of`` by its measure (the definitions in queries.py)."""
+    if target.measure == Measure.MILESTONE:
+        # Set by staff, not by institutions: complete by definition.
+        reached = target.reached_on is not None and target.reached_on <= as_of
+        return Figure(as_of, 100.0 if reached else 0.0, 100.0, active, active, {"reached": reached})
+    raw = raw or RawFigure(target_id=target.pk, as_of=as_of)
+    coverage = 100.0 * raw.answered / active if active else 0.0
+    share = lambda count: 100.0 * count / active if active else None
+    if target.measure == Measure.SHARE_ADOPTED:
+        value = share(raw.status_counts["gerealiseerd"])
+        details = {"statuses": raw.status_counts}
+    elif target.measure == Measure.MEAN_SCORE:
+        value = raw.mean_score
+        low, q1, median, q3, high = raw.score_quartiles
+        details = {"min": low, "q1": q1, "median": median, "q3": q3, "max": high}
+    elif target.measure == Measure.SHARE_AT_LEAST:
+        value = share(raw.at_least_threshold)
+        details = {"at_least": raw.at_least_threshold, "mean_score": raw.mean_score}
+    else:  # institution_share
+        value = raw.mean_percentage
+        details = {"share_at_goal": share(raw.percentage_at_goal)}
+    if raw.answered == 0 and target.measure in (Measure.MEAN_SCORE, Measure.INSTITUTION_SHARE):
+        value = None  # a mean of nothing is unknown, not zero
+    return Figure(as_of, value, coverage, active, raw.answered, details)
+
+
+@dataclass
+class Progress:
+    expected_value: float | None
+    status: str
+    projected_on: datetime.date | None
+
+
+def _days(start: datetime.date, end: datetime.date) -> int:
+    return (end - start).days
+
+
+def baseline(target: SectorTarget, series: list[Figure]) -> Figure | None:
+    """The first figure with any answers: progress is measured from there."""
+    return next((f for f in series if f.value is not None and f.answered > 0), None)
+
+
+def progress(target: SectorTarget, figure: Figure, base: Figure | None) -> Progress:
+    """Pace needed against pace achieved (the method page explains each status)."""
+    goal = float(target.goal_value)
+    if target.measure == Measure.MILESTONE:
+        if figure.value and figure.value >= goal:
+            return Progress(goal, ProgressStatus.REACHED, None)
+        late = figure.as_of > target.deadline
+        return Progress(
+            goal if late else None,
+            ProgressStatus.INSUFFICIENT if late else ProgressStatus.UNKNOWN,
+            None,
+        )
+    if figure.value is None or base is None or figure.is_indicative():
+        return Progress(None, ProgressStatus.UNKNOWN, None)
+    if figure.value >= goal:
+        return Progress(goal, ProgressStatus.REACHED, None)
+    span = _days(base.as_of, target.deadline)
+    elapsed = min(_days(base.as_of, figure.as_of), span)
+    expected = goal if span <= 0 else base.value + (goal - base.value) * elapsed / span
+    made = figure.value - base.value
+    needed = expected - base.value
+    if figure.value >= expected:
+        status = ProgressStatus.ON_TRACK
+    elif made < 0:
+        status = ProgressStatus.DECLINING
+    elif made >= 0.5 * needed:
+        status = ProgressStatus.MODERATE
+    else:
+        status = ProgressStatus.INSUFFICIENT
+    projected = None
+    days_since = _days(base.as_of, figure.as_of)
+    if made > 0 and days_since > 0:
+        days_to_go = (goal - figure.value) / (made / days_since)
+        if math.isfinite(days_to_go) and days_to_go < 365 * 100:
+            projected = figure.as_of + datetime.timedelta(days=math.ceil(days_to_go))
+    return Progress(expected, status, projected)

@@ -1,0 +1,29 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from indicators.models import ProgressStatus
+from themes.models import Theme
+
+
+class DashboardFilterForm(forms.Form):
+    """Filters of the sector overview; they live in the query string (shareable links)."""
+
+    theme = forms.ModelChoiceField(
+        queryset=Theme.objects.all(), to_field_name="code", required=False,
+        label=_("Thema"), empty_label=_("Alle thema's"),
+    )  # fmt: skip
+    deadline = forms.TypedChoiceField(
+        choices=[("", _("Alle deadlines")), *[(y, str(y)) for y in range(2027, 2031)]],
+        coerce=int, empty_value=None, required=False, label=_("Deadline in"),
+    )  # fmt: skip
+    status = forms.ChoiceField(
+        choices=[("", _("Alle statussen")), *ProgressStatus.choices],
+        required=False, label=_("Voortgang"),
+    )  # fmt: skip
+
+
+class AsOfForm(forms.Form):
+    peildatum = forms.DateField(
+        required=False, label=_("Peildatum"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )  # fmt: skip

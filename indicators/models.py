@@ -1,0 +1,83 @@
+"""Sector figures per target and as-of date, computed from the institutions' answers.
+
+Dashboards and the API read these snapshots; a figure for any other date is computed exactly on
+request with the same query (indicators.queries).
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from themes.models import SectorTarget
+
+
+class ProgressStatus(models.TextChoices):
+    REACHED = "gerealiseerd", _("gerealiseerd")
+    ON_TRACK = "op_koers", _("op koers")
+    MODERATE = "matige_voortgang", _("matige voortgang")
+    INSUFFICIENT = "onvoldoende_voortgang", _("onvoldoende voortgang")
+    DECLINING = "achteruitgang", _("achteruitgang")
+    UNKNOWN = "onbekend", _("onbekend")
+
+
+class Snapshot(models.Model):
+    """The sector figure of one target as of one date (a month end, or today)."""
+
+    target = models.ForeignKey(SectorTarget, on_delete=models.CASCADE, related_name="snapshots")
+    as_of = models.DateField(_("peildatum"))
+    is_month_end = models.BooleanField(default=True)
+    # Full precision in storage; rounded only for display.
+    value = models.FloatField(_("waarde"), null=True)
+    coverage = models.FloatField(_("dekking (%)"))
+    active_institutions = models.PositiveIntegerField()
+    answered_institutions = models.PositiveIntegerField()
+    # share_adopted: counts per status; mean_score: min, q1, median, q3, max;
+    # institution_share: the share of institutions at or above the goal.
+    details = models.JSONField(default=dict)
+    expected_value = models.FloatField(_("verwachte waarde"), null=True)
+    status = models.CharField(max_length=30, choices=ProgressStatus.choices)
+    projected_on = models.DateField(_("verwacht gehaald op"), null=True)
+    computed_at = models.DateTimeField(_("berekend op"))
+
+    class Meta:
+        ordering = ["target", "as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "as_of"], name="snapshot_unique_date"),
+            models.CheckConstraint(
+                condition=Q(coverage__gte=0, coverage__lte=100), name="snapshot_coverage_range"
+            ),
+        ]
+        indexes = [
+            # Dashboards read "the latest snapshot per target" and one target's series.
+            models.Index(fields=["as_of", "target"], name="snapshot_date_target"),
+        ]
+        verbose_name = _("momentopname")
+        verbose_name_plural = _("momentopnamen")
+
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.as_of}: {self.value}"
+
+
+class RecomputeRun(models.Model):
+    """A log line per recompute: what, when, how long, and whether it failed."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("volledig")
+        INCREMENTAL = "incremental", _("na wijziging")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True)
+    targets = models.PositiveIntegerField(default=0)
+    snapshots = models.PositiveIntegerField(default=0)
+    # The highest answer id this run has seen: the next incremental run starts after it.
+    answers_up_to = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("herberekening")
+        verbose_name_plural = _("herberekeningen")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"

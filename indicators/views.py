@@ -1,0 +1,137 @@
+"""Dashboards of the sector figures against the goals. Sector-level figures are public;
+anything per institution is for that institution and for sector staff and the council."""
+
+import json
+from collections import Counter
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from indicators import actions, charts, queries
+from indicators.forms import AsOfForm, DashboardFilterForm
+from indicators.models import ProgressStatus
+from institutions import access
+from institutions import queries as institution_queries
+from themes.models import SectorTarget, Theme
+
+
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    form = DashboardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    targets = SectorTarget.objects.prefetch_related("themes").order_by("order")
+    if filters.get("theme"):
+        targets = targets.filter(themes=filters["theme"])
+    if filters.get("deadline"):
+        targets = targets.filter(deadline__year=filters["deadline"])
+    targets = list(targets)
+    snapshots = queries.latest_snapshots(targets)
+    if filters.get("status"):
+        targets = [
+            t for t in targets if t.pk in snapshots and snapshots[t.pk].status == filters["status"]
+        ]
+    groups = []
+    for theme in Theme.objects.all():
+        rows = [(t, snapshots.get(t.pk)) for t in targets if theme in t.themes.all()]
+        if rows:
+            groups.append((theme, rows))
+    status_counts = Counter(snapshots[t.pk].status for t in targets if t.pk in snapshots)
+    context = {
+        "form": form,
+        "groups": groups,
+        "status_counts": [(s, status_counts.get(s.value, 0)) for s in ProgressStatus],
+        "last_run": queries.last_recompute(),
+        "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
+    }
+    if access.sees_all_institutions(request.user):
+        cutoff = institution_queries.stale_before()
+        context["not_reported"] = [
+            i
+            for i in institution_queries.institutions_overview(
+                access.visible_institutions(request.user)
+            )
+            if (i.active_to is None or i.active_to >= timezone.localdate())
+            and (i.last_applies_on is None or i.last_applies_on < cutoff)
+        ]
+        context["stale_before"] = cutoff
+    template = "indicators/dashboard_overview.html"
+    if request.htmx:
+        template += "#dashboard-results"
+    return render(request, template, context)
+
+
+@require_GET
+def target_figures(request: HttpRequest, code: str) -> HttpResponse:
+    target = SectorTarget.objects.prefetch_related("themes").filter(code=code).first()
+    if target is None:
+        raise Http404("Onbekend sectordoel")
+    series = queries.target_series(target)
+    as_of_form = AsOfForm(request.GET or None)
+    exact = None
+    if as_of_form.is_valid() and as_of_form.cleaned_data.get("peildatum"):
+        as_of = as_of_form.cleaned_data["peildatum"]
+        figure, progress = actions.figures_as_of([target], as_of)[target.pk]
+        exact = {"as_of": as_of, "figure": figure, "progress": progress}
+    baseline = next((s for s in series if s.answered_institutions and s.value is not None), None)
+    current = series[-1] if series else None
+    figures = [charts.series_figure(target, series, baseline)] if series else []
+    if series and target.measure == SectorTarget.Measure.SHARE_ADOPTED:
+        figures.append(charts.status_distribution_figure(series))
+    if series and target.measure != SectorTarget.Measure.MILESTONE:
+        figures.append(charts.coverage_figure(series, settings.INDICATIVE_COVERAGE_BELOW))
+    return render(
+        request,
+        "indicators/target_figures.html",
+        {
+            "target": target,
+            "series": series,
+            "current": current,
+            "baseline": baseline,
+            "exact": exact,
+            "as_of_form": as_of_form,
+            "charts": [json.dumps(f) for f in figures],
+            "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
+        },
+    )
+
+
+@require_GET
+def method(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "indicators/method.html",
+        {
+            "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
+            "stale_days": settings.ANSWER_STALE_AFTER_DAYS,
+        },
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
+    """Where one institution stands against the sector, per target. Other institutions stay
+    anonymous, except for sector staff and the council."""
+    institution = access.get_institution_for_user(request, code)
+    targets = list(institution_queries.answerable_targets().order_by("order"))
+    own = institution_queries.latest_answers(institution, targets)
+    snapshots = queries.latest_snapshots(targets)
+    rows = [(t, own.get(t.pk), snapshots.get(t.pk)) for t in targets]
+    named = {}
+    if access.sees_all_institutions(request.user):
+        # Staff and the council may see who stands where; CIOs see only the distribution.
+        for answer in institution_queries.latest_answers_as_of(targets=targets).select_related(
+            "institution"
+        ):
+            named.setdefault(answer.target_id, []).append(answer)
+    return render(
+        request,
+        "indicators/institution_benchmark.html",
+        {"institution": institution, "rows": [(t, a, s, named.get(t.pk, [])) for t, a, s in rows]},
+    )
