@@ -40,7 +40,10 @@ def figure_for(
         return Figure(as_of, 100.0 if reached else 0.0, 100.0, active, active, {"reached": reached})
     raw = raw or RawFigure(target_id=target.pk, as_of=as_of)
     coverage = 100.0 * raw.answered / active if active else 0.0
-    share = lambda count: 100.0 * count / active if active else None
+
+    def share(count: int) -> float | None:
+        return 100.0 * count / active if active else None
+
     if target.measure == Measure.SHARE_ADOPTED:
         value = share(raw.status_counts["gerealiseerd"])
         details = {"statuses": raw.status_counts}
