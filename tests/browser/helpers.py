@@ -1,0 +1,72 @@
+"""Shared checks for the browser tests: console/CSP capture, axe, layout."""
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+# Screenshots go outside the repository: /tmp/routekaart-shots/ on Linux.
+SHOTS_DIR = Path(tempfile.gettempdir()) / "routekaart-shots"
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to")
+
+
+@dataclass
+class ConsoleLog:
+    """Every console error and uncaught page error of one page (all its navigations)."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def csp_errors(self) -> list[str]:
+        return [e for e in self.errors if any(marker in e for marker in CSP_MARKERS)]
+
+    def clear(self) -> None:
+        self.errors.clear()
+
+
+def watch_console(page: Page) -> ConsoleLog:
+    log = ConsoleLog()
+
+    def on_console(message):
+        if message.type == "error":
+            location = message.location or {}
+            log.errors.append(f"{message.text} [{location.get('url', '?')}]")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: log.errors.append(f"pageerror: {error}"))
+    return log
+
+
+def assert_no_csp_errors(log: ConsoleLog, where: str) -> None:
+    csp = log.csp_errors()
+    assert not csp, f"CSP violations on {where}:\n" + "\n".join(csp)
+
+
+def assert_no_console_errors(log: ConsoleLog, where: str) -> None:
+    assert not log.errors, f"Console errors on {where}:\n" + "\n".join(log.errors)
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    """axe-core, WCAG 2.0/2.1 A and AA rules; the report names each rule and element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    results = Axe().run(page, options=options)
+    assert results.violations_count == 0, (
+        f"axe found {results.violations_count} violation(s) on {where}:\n"
+        + results.generate_report()
+    )
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the document is wider than the viewport (0 when it fits)."""
+    return page.evaluate("Math.max(0, document.documentElement.scrollWidth - window.innerWidth)")
+
+
+def screenshot(page: Page, name: str) -> Path:
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = SHOTS_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
