@@ -24,7 +24,7 @@ urlpatterns = [
     path("account/", include("django.contrib.auth.urls")),
     # Single sign-on (institutions/oidc.py): always routed, the views answer 404 while it is off.
     path("oidc/", include("mozilla_django_oidc.urls")),
-    path("api/", include("themes.api_urls")),
+    path("api/", include("roadmap.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),

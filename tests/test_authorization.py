@@ -56,6 +56,7 @@ GET_TABLE = {
     "milestone-detail": ("/api/v1/milestones/LZD-RC-2026-1/", PUBLIC),
     "target-list": ("/api/v1/targets/", PUBLIC),
     "target-detail": ("/api/v1/targets/LZD-WALLET/", PUBLIC),
+    "target-series": ("/api/v1/targets/LZD-WALLET/series/", PUBLIC),
     "api-schema": ("/api/schema/", PUBLIC),
     "institution-answers": ("/api/v1/institutions/11AA/answers/", _private(anonymous=401)),
     "api-docs": ("/api/docs/", PUBLIC),
