@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Some shells set PYTHONDONTWRITEBYTECODE; without bytecode caches every start recompiles
+# Django and friends (seconds per process, many processes in the test suite).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-browser lint format install install-dev install-browser lock check-compose clean
 

@@ -6,6 +6,7 @@ app_name = "institutions"
 
 urlpatterns = [
     path("mijn/", views.home, name="home"),
+    path("mijn/api-token/", views.api_token, name="api-token"),
     path("instellingen/", views.overview, name="overview"),
     path("instellingen/<str:code>/", views.status, name="status"),
     path("instellingen/<str:code>/bevestigen/", views.confirm, name="confirm"),

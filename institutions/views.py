@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from rest_framework.authtoken.models import Token
+
 from institutions import access, actions, exports, imports, queries
 from institutions.forms import AnswerForm, ConfirmForm, ImportForm, ReviewForm
 from institutions.models import Answer
@@ -290,4 +292,27 @@ def review(request: HttpRequest, code: str, answer_id: int) -> HttpResponse:
             messages.error(request, error)
     return redirect(
         reverse("institutions:answer-history", args=[institution.code, answer.target.code])
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@private
+def api_token(request: HttpRequest) -> HttpResponse:
+    """An editor's token for the answers API. A new token replaces the old one and is shown
+    once; a lost token is replaced, not shown again."""
+    if not access.editable_institutions(request.user).exists():
+        raise PermissionDenied
+    new_key = None
+    if request.method == "POST":
+        new_key = actions.do_rotate_api_token(user=request.user)
+    has_token = Token.objects.filter(user=request.user).exists()
+    return render(
+        request,
+        "institutions/api_token.html",
+        {
+            "new_key": new_key,
+            "has_token": has_token,
+            "institutions": access.editable_institutions(request.user),
+        },
     )
