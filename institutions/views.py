@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-
 from rest_framework.authtoken.models import Token
 
 from institutions import access, actions, exports, imports, queries

@@ -1,13 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from institutions.forms import EmailAuthenticationForm
-from roadmap.views import healthz
+from roadmap.views import favicon, healthz
 
 urlpatterns = [
     path("", include("themes.urls")),
@@ -29,9 +27,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page says.
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", favicon, name="favicon"),
 ]

@@ -79,7 +79,10 @@ GET_TABLE = {
         "/mijn/",
         _private(cio_a=302, viewer_a=302, cio_b=302, staff=302, council=302, admin=302),
     ),
-    "institutions:api-token": ("/mijn/api-token/", _private(viewer_a=403, cio_b=200, staff=403, council=403, admin=403)),
+    "institutions:api-token": (
+        "/mijn/api-token/",
+        _private(viewer_a=403, cio_b=200, staff=403, council=403, admin=403),
+    ),
     "institutions:overview": ("/instellingen/", _private(cio_a=403, viewer_a=403, cio_b=403)),
     "institutions:status": ("/instellingen/11AA/", _private()),
     "institutions:confirm": ("/instellingen/11AA/bevestigen/", _everyone(405)),

@@ -33,7 +33,9 @@ def test_a_bad_file_lists_every_error_and_saves_nothing(client, cio_a):
     response = _upload(
         client,
         HEADER
-        + "11AA;LZD-WALLET;gepland;2026-03-01;;\n11AA;BESTAAT-NIET;1;2026-03-01;;\n11AA;CYB-NBA-GEMIDDELD;9;gisteren;;\n",
+        + "11AA;LZD-WALLET;gepland;2026-03-01;;\n"
+        + "11AA;BESTAAT-NIET;1;2026-03-01;;\n"
+        + "11AA;CYB-NBA-GEMIDDELD;9;gisteren;;\n",
     )
     assert response.status_code == 422
     html = response.content.decode()

@@ -75,11 +75,13 @@ class Command(BaseCommand):
                 peak = tracemalloc.get_traced_memory()[1] if options["memory"] else 0
                 tracemalloc.stop() if options["memory"] else None
                 self.stdout.write(
-                    f"{len(saved)} rows ({len(content) / 1e6:.1f} MB CSV, {len(institutions)} institutions)\n"
+                    f"{len(saved)} rows ({len(content) / 1e6:.1f} MB CSV, "
+                    f"{len(institutions)} institutions)\n"
                     f"  parse     {parsed_at - started:6.2f} s\n"
                     f"  validate  {validated_at - parsed_at:6.2f} s\n"
                     f"  save      {saved_at - validated_at:6.2f} s\n"
-                    f"  total     {saved_at - started:6.2f} s, peak Python memory {peak / 1e6:.0f} MB"
+                    f"  total     {saved_at - started:6.2f} s"
+                    + (f", peak Python memory {peak / 1e6:.0f} MB" if options["memory"] else "")
                 )
                 raise Rollback
         except Rollback:
