@@ -102,6 +102,10 @@ GET_TABLE = {
         _private(),
     ),
     "institutions:review": ("/instellingen/11AA/antwoorden/1/beoordelen/", _everyone(405)),
+    "reports:list": ("/rapportages/", _private(cio_b=200)),
+    "reports:detail": ("/rapportages/999/", _private(cio_a=404, viewer_a=404, staff=404, council=404, admin=404)),
+    "reports:retry": ("/rapportages/999/opnieuw/", _everyone(405)),
+    "reports:download": ("/rapportages/999/download/", _private(cio_a=404, viewer_a=404, staff=404, council=404, admin=404)),
     # The admin checks its own permissions; its index stands for all of its pages here.
     "admin:index": (
         "/admin/",

@@ -1,0 +1,57 @@
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Report
+from themes.models import Theme
+
+EARLIEST = datetime.date(2020, 1, 1)
+
+
+class ReportForm(forms.Form):
+    """A new report. ``institutions``: those the person may report on (None: a sector report)."""
+
+    format = forms.ChoiceField(
+        label=_("Formaat"), choices=Report.Format.choices, widget=forms.RadioSelect
+    )
+    as_of = forms.DateField(
+        label=_("Peildatum"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    compare_to = forms.DateField(
+        label=_("Vergelijken met (optioneel)"), required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Bijvoorbeeld de peildatum van de vorige ledenvergadering."),
+    )  # fmt: skip
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Thema's (geen keuze: alle)"), queryset=Theme.objects.all(), to_field_name="code",
+        required=False, widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    institution = forms.ChoiceField(label=_("Rapportage over"), required=True)
+
+    def __init__(self, *args, institutions, sector_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("de hele sector"))] if sector_allowed else []
+        choices += [(i.code, i.name) for i in institutions]
+        self.fields["institution"].choices = choices
+        self.fields["institution"].required = not sector_allowed
+        self.institutions = {i.code: i for i in institutions}
+        self.fields["as_of"].initial = timezone.localdate()
+
+    def clean_as_of(self):
+        as_of = self.cleaned_data["as_of"]
+        if as_of > timezone.localdate():
+            raise ValidationError(_("De peildatum mag niet in de toekomst liggen."))
+        if as_of < EARLIEST:
+            raise ValidationError(_("De peildatum ligt voor de start van de route."))
+        return as_of
+
+    def clean(self):
+        data = super().clean()
+        if data.get("compare_to") and data.get("as_of") and data["compare_to"] >= data["as_of"]:
+            self.add_error("compare_to", _("De vergelijkingsdatum moet voor de peildatum liggen."))
+        code = data.get("institution") or ""
+        data["institution_obj"] = self.institutions.get(code) if code else None
+        return data

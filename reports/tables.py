@@ -1,0 +1,207 @@
+"""The report's tables, built once and written as PDF, Excel and CSV.
+
+The numbers are the indicators' own (indicators.actions.compute_series and figures.progress):
+the same calculation the dashboards read from their snapshots, never a second one. They are
+computed as of the report's date from the answers that apply on or before it, so the same
+as-of date over the same data gives the same numbers, also after answers for later dates.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import Max, Q
+
+from indicators import figures as fig
+from indicators.actions import compute_series, series_dates, series_start
+from indicators.models import ProgressStatus
+from institutions.models import Answer, Institution
+from institutions.queries import latest_answers_as_of
+from themes.models import Milestone, SectorTarget, Theme
+
+# The summary's four groups (the council's "on track, at risk, off track, reached").
+SUMMARY_GROUPS = {
+    ProgressStatus.REACHED: "gerealiseerd",
+    ProgressStatus.ON_TRACK: "op koers",
+    ProgressStatus.MODERATE: "risico",
+    ProgressStatus.INSUFFICIENT: "achter",
+    ProgressStatus.DECLINING: "achter",
+    ProgressStatus.UNKNOWN: "onbekend",
+}
+SUMMARY_COLUMNS = ["gerealiseerd", "op koers", "risico", "achter", "onbekend"]
+MILESTONE_ORDER = {"delayed": 0, "in_progress": 1, "planned": 2, "done": 3}
+
+TARGET_COLUMNS = [
+    "theme", "theme_name", "target", "title", "measure", "unit", "goal_value", "deadline",
+    "value", "compare_value", "change", "coverage", "answered", "active", "status",
+    "status_label", "expected_value", "projected_on",
+]  # fmt: skip
+SERIES_COLUMNS = [
+    "target", "theme", "date", "value", "coverage", "goal_value", "deadline", "status",
+    "expected_value", "answered", "active",
+]  # fmt: skip
+
+
+@dataclass
+class ReportData:
+    as_of: datetime.date
+    compare_to: datetime.date | None
+    themes: list[Theme]
+    institution: Institution | None
+    targets: pd.DataFrame  # one row per theme and target (a shared target under each theme)
+    series: pd.DataFrame  # one row per target and date (month ends up to as_of, and as_of)
+    summary: pd.DataFrame  # one row per theme: counts per summary group
+    milestones: pd.DataFrame  # the milestones of the as-of year, delayed first
+    not_answered: pd.DataFrame  # active institutions without a recent answer (names only)
+    own_answers: pd.DataFrame | None = None  # institution reports: its answers per target
+    stale_days: int = field(default_factory=lambda: settings.ANSWER_STALE_AFTER_DAYS)
+
+
+def _noop(percent: int, step: str) -> None:
+    pass
+
+
+def build_report_data(
+    *,
+    as_of: datetime.date,
+    compare_to: datetime.date | None = None,
+    theme_codes: list[str] | None = None,
+    institution: Institution | None = None,
+    progress=_noop,
+) -> ReportData:
+    themes = list(
+        Theme.objects.filter(code__in=theme_codes) if theme_codes else Theme.objects.all()
+    )
+    targets = list(
+        SectorTarget.objects.filter(themes__in=themes)
+        .distinct()
+        .prefetch_related("themes")
+        .order_by("order")
+    )
+    progress(10, "Sectorcijfers berekenen")
+    dates = [d for d in series_dates(series_start(), as_of) if d <= as_of]
+    computed = compute_series(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
+    progress(40, "Tabellen opbouwen")
+
+    target_rows, series_rows = [], []
+    theme_ids = {t.pk for t in themes}
+    for target in targets:
+        by_date = {f.as_of: f for f in computed[target.pk]}
+        series = [by_date[d] for d in dates]
+        base = fig.baseline(target, series)
+        progress_by_date = {f.as_of: fig.progress(target, f, base) for f in series}
+        current, now = by_date[as_of], progress_by_date[as_of]
+        compare = by_date.get(compare_to) if compare_to else None
+        target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
+        for theme in target_themes:
+            target_rows.append(
+                {
+                    "theme": theme.code, "theme_name": theme.name, "target": target.code,
+                    "title": target.title, "measure": target.measure, "unit": target.unit,
+                    "goal_value": float(target.goal_value), "deadline": target.deadline,
+                    "value": current.value,
+                    "compare_value": compare.value if compare else None,
+                    "change": (current.value - compare.value)
+                    if compare and current.value is not None and compare.value is not None
+                    else None,
+                    "coverage": current.coverage, "answered": current.answered,
+                    "active": current.active, "status": now.status,
+                    "status_label": ProgressStatus(now.status).label,
+                    "expected_value": now.expected_value, "projected_on": now.projected_on,
+                }
+            )  # fmt: skip
+        for figure in series:
+            series_rows.append(
+                {
+                    "target": target.code,
+                    "theme": ", ".join(t.code for t in target_themes),
+                    "date": figure.as_of, "value": figure.value, "coverage": figure.coverage,
+                    "goal_value": float(target.goal_value), "deadline": target.deadline,
+                    "status": progress_by_date[figure.as_of].status,
+                    "expected_value": progress_by_date[figure.as_of].expected_value,
+                    "answered": figure.answered, "active": figure.active,
+                }
+            )  # fmt: skip
+    targets_df = pd.DataFrame(target_rows, columns=TARGET_COLUMNS)
+    series_df = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
+
+    progress(60, "Samenvatting en mijlpalen")
+    summary = _summary(targets_df, themes)
+    milestones = _milestones(themes, as_of.year)
+    not_answered = _not_answered(as_of)
+    own = _own_answers(institution, targets, as_of) if institution else None
+    progress(70, "Tabellen klaar")
+    return ReportData(
+        as_of=as_of, compare_to=compare_to, themes=themes, institution=institution,
+        targets=targets_df, series=series_df, summary=summary, milestones=milestones,
+        not_answered=not_answered, own_answers=own,
+    )  # fmt: skip
+
+
+def _summary(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
+    """Per theme, how many targets are reached, on track, at risk, behind or unknown."""
+    groups = targets.assign(group=targets["status"].map(SUMMARY_GROUPS))
+    table = pd.crosstab(groups["theme_name"], groups["group"]) if len(groups) else pd.DataFrame()
+    table = table.reindex(index=[t.name for t in themes], columns=SUMMARY_COLUMNS, fill_value=0)
+    table = table.fillna(0).astype(int)
+    table.index.name = "thema"
+    return table.reset_index()
+
+
+def _milestones(themes: list[Theme], year: int) -> pd.DataFrame:
+    milestones = Milestone.objects.filter(line__theme__in=themes, year=year).select_related(
+        "line__theme"
+    )
+    rows = [
+        {
+            "theme": m.line.theme.name, "line": m.line.name, "title": m.title, "when": m.when,
+            "due_date": m.due_date, "status": m.status, "status_label": m.get_status_display(),
+            "order": (MILESTONE_ORDER[m.status], m.line.theme.order, m.line.order, m.order),
+        }
+        for m in milestones
+    ]  # fmt: skip
+    frame = pd.DataFrame(
+        rows,
+        columns=["theme", "line", "title", "when", "due_date", "status", "status_label", "order"],
+    )
+    return frame.sort_values("order").drop(columns="order").reset_index(drop=True)
+
+
+def _not_answered(as_of: datetime.date) -> pd.DataFrame:
+    """Institutions active on the date whose latest answer is missing or older than the stale
+    period before it. Names and dates only: no figures of theirs."""
+    cutoff = as_of - datetime.timedelta(days=settings.ANSWER_STALE_AFTER_DAYS)
+    active = Institution.objects.filter(
+        Q(active_to__isnull=True) | Q(active_to__gte=as_of), active_from__lte=as_of
+    )
+    rows = active.annotate(
+        last=Max("answers__applies_on", filter=Q(answers__applies_on__lte=as_of))
+    ).filter(Q(last__isnull=True) | Q(last__lt=cutoff))
+    return pd.DataFrame(
+        [
+            {"institution": i.name, "code": i.code, "last_answer": i.last}
+            for i in rows.order_by("name")
+        ],
+        columns=["institution", "code", "last_answer"],
+    )
+
+
+def _own_answers(
+    institution: Institution, targets: list[SectorTarget], as_of: datetime.date
+) -> pd.DataFrame:
+    answers = {
+        a.target_id: a
+        for a in latest_answers_as_of(Institution.objects.filter(pk=institution.pk), targets, as_of)
+    }
+    rows = []
+    for target in targets:
+        answer: Answer | None = answers.get(target.pk)
+        rows.append(
+            {
+                "target": target.code, "title": target.title,
+                "answer": answer.value_display() if answer else None,
+                "applies_on": answer.applies_on if answer else None,
+            }
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=["target", "title", "answer", "applies_on"])

@@ -1,0 +1,102 @@
+"""Making, following and downloading progress reports ("Mijn rapportages")."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from institutions import access
+from reports import actions
+from reports.forms import ReportForm
+from reports.models import Report
+
+
+def _report_for_user(request: HttpRequest, report_id: int) -> Report:
+    """A report its maker may see; sector reports also the council and staff; an institution's
+    report also everyone who may see that institution. Others get 404."""
+    report = get_object_or_404(
+        Report.objects.select_related("institution", "created_by"), pk=report_id
+    )
+    user = request.user
+    if report.created_by_id == user.pk:
+        return report
+    if report.institution_id is None and access.sees_all_institutions(user):
+        return report
+    if (
+        report.institution_id
+        and access.visible_institutions(user).filter(pk=report.institution_id).exists()
+    ):
+        return report
+    raise Http404("Onbekende rapportage")
+
+
+def _form(request: HttpRequest, data=None) -> ReportForm:
+    return ReportForm(
+        data,
+        institutions=list(access.visible_institutions(request.user).order_by("name")),
+        sector_allowed=access.sees_all_institutions(request.user),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def report_list(request: HttpRequest) -> HttpResponse:
+    """Mijn rapportages: the person's reports, and the form for a new one."""
+    if (
+        not access.sees_all_institutions(request.user)
+        and not access.visible_institutions(request.user).exists()
+    ):
+        raise PermissionDenied
+    form = _form(request, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        report = actions.do_request_report(
+            user=request.user,
+            file_format=data["format"],
+            as_of=data["as_of"],
+            compare_to=data.get("compare_to"),
+            theme_codes=[t.code for t in data["themes"]],
+            institution=data["institution_obj"],
+        )
+        return redirect(report)
+    reports = Report.objects.filter(created_by=request.user).select_related("institution")[:50]
+    return render(
+        request,
+        "reports/report_list.html",
+        {"form": form, "reports": reports},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report_for_user(request, report_id)
+    template = "reports/report_detail.html"
+    if request.htmx:
+        template += "#report-progress"  # the polling fragment
+    return render(request, template, {"report": report})
+
+
+@require_POST
+@login_required
+def report_retry(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = _report_for_user(request, report_id)
+    if report.created_by_id != request.user.pk or report.state != Report.State.FAILED:
+        raise PermissionDenied
+    actions.do_retry_report(report=report)
+    return redirect(report)
+
+
+@require_GET
+@login_required
+@never_cache
+def report_download(request: HttpRequest, report_id: int) -> FileResponse:
+    report = _report_for_user(request, report_id)
+    if report.state != Report.State.DONE or not report.file:
+        raise Http404("Deze rapportage is (nog) niet klaar")
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename())
