@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("themes.urls")),
     path("", include("institutions.urls")),
     path("", include("indicators.urls")),
+    path("", include("reports.urls")),
     path(
         "account/login/",
         auth_views.LoginView.as_view(
