@@ -113,48 +113,44 @@ class Theme(models.Model):
         return reverse("themes:theme-detail", args=[self.code])
 
 
-class Ambition(models.Model):
-    """What the sector wants to have reached in the theme's ambition year (numbered)."""
+class ThemeListItem(models.Model):
+    """A numbered item of one of a theme's lists, in the source's order."""
 
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="ambitions")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="%(class)ss")
     number = models.PositiveSmallIntegerField(_("nummer"))
     group = models.CharField(_("groep"), max_length=100, blank=True)
     title = models.CharField(_("titel"), max_length=300, blank=True)
     text = models.TextField(_("tekst"), blank=True)
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["theme", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["theme", "number"], name="ambition_unique_number")
+            models.UniqueConstraint(fields=["theme", "number"], name="%(class)s_unique_number")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.theme.abbreviation} {self.number}. {self.title or self.text[:60]}"
+
+
+class Ambition(ThemeListItem):
+    """What the sector wants to have reached in the theme's ambition year (numbered)."""
+
+    history = HistoricalRecords()
+
+    class Meta(ThemeListItem.Meta):
         verbose_name = _("ambitie")
         verbose_name_plural = _("ambities")
 
-    def __str__(self) -> str:
-        return f"{self.theme.abbreviation} {self.number}. {self.title or self.text[:60]}"
 
-
-class Need(models.Model):
+class Need(ThemeListItem):
     """What the theme needs to reach its ambitions ("Wat we hiervoor nodig hebben")."""
 
-    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="needs")
-    number = models.PositiveSmallIntegerField(_("nummer"))
-    group = models.CharField(_("groep"), max_length=100, blank=True)
-    title = models.CharField(_("titel"), max_length=300, blank=True)
-    text = models.TextField(_("tekst"), blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["theme", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["theme", "number"], name="need_unique_number")
-        ]
+    class Meta(ThemeListItem.Meta):
         verbose_name = _("benodigdheid")
         verbose_name_plural = _("benodigdheden")
-
-    def __str__(self) -> str:
-        return f"{self.theme.abbreviation} {self.number}. {self.title or self.text[:60]}"
 
 
 class ThemePartner(models.Model):
