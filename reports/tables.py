@@ -106,7 +106,7 @@ def build_report_data(
                     if compare and current.value is not None and compare.value is not None
                     else None,
                     "coverage": current.coverage, "answered": current.answered,
-                    "active": current.active, "status": now.status,
+                    "active": current.active, "status": ProgressStatus(now.status).value,
                     "status_label": ProgressStatus(now.status).label,
                     "expected_value": now.expected_value, "projected_on": now.projected_on,
                 }
@@ -118,7 +118,7 @@ def build_report_data(
                     "theme": ", ".join(t.code for t in target_themes),
                     "date": figure.as_of, "value": figure.value, "coverage": figure.coverage,
                     "goal_value": float(target.goal_value), "deadline": target.deadline,
-                    "status": progress_by_date[figure.as_of].status,
+                    "status": ProgressStatus(progress_by_date[figure.as_of].status).value,
                     "expected_value": progress_by_date[figure.as_of].expected_value,
                     "answered": figure.answered, "active": figure.active,
                 }
