@@ -17,6 +17,7 @@ from indicators.forms import AsOfForm, DashboardFilterForm
 from indicators.models import ProgressStatus
 from institutions import access
 from institutions import queries as institution_queries
+from institutions.models import AnswerStatus
 from themes.models import SectorTarget, Theme
 
 
@@ -76,7 +77,12 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
     if as_of_form.is_valid() and as_of_form.cleaned_data.get("peildatum"):
         as_of = as_of_form.cleaned_data["peildatum"]
         figure, progress = actions.figures_as_of([target], as_of)[target.pk]
-        exact = {"as_of": as_of, "figure": figure, "progress": progress}
+        exact = {
+            "as_of": as_of,
+            "figure": figure,
+            "progress": progress,
+            "status_label": ProgressStatus(progress.status).label,
+        }
     baseline = next((s for s in series if s.answered_institutions and s.value is not None), None)
     current = series[-1] if series else None
     figures = [charts.series_figure(target, series, baseline)] if series else []
@@ -112,6 +118,16 @@ def method(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _labelled_statuses(snapshot, labels: dict) -> list[tuple[str, int]]:
+    """The status distribution of a share_adopted snapshot with Dutch labels."""
+    if snapshot is None:
+        return []
+    return [
+        (labels.get(code, code), count)
+        for code, count in snapshot.details.get("statuses", {}).items()
+    ]
+
+
 @require_GET
 @login_required
 @never_cache
@@ -123,6 +139,7 @@ def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
     own = institution_queries.latest_answers(institution, targets)
     snapshots = queries.latest_snapshots(targets)
     rows = [(t, own.get(t.pk), snapshots.get(t.pk)) for t in targets]
+    status_labels = dict(AnswerStatus.choices)
     named = {}
     if access.sees_all_institutions(request.user):
         # Staff and the council may see who stands where; CIOs see only the distribution.
@@ -133,5 +150,11 @@ def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "indicators/institution_benchmark.html",
-        {"institution": institution, "rows": [(t, a, s, named.get(t.pk, [])) for t, a, s in rows]},
+        {
+            "institution": institution,
+            "rows": [
+                (t, a, s, named.get(t.pk, []), _labelled_statuses(s, status_labels))
+                for t, a, s in rows
+            ],
+        },
     )

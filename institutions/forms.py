@@ -47,7 +47,8 @@ class AnswerForm(forms.Form):
         elif kind == "score":
             low, high = validation.score_range(target)
             self.fields["value"] = forms.CharField(
-                label=_("Score (%(low)s–%(high)s)") % {"low": low, "high": high},
+                label=_("Score (%(low)s–%(high)s)")
+                % {"low": f"{low:.1f}".replace(".", ","), "high": f"{high:.1f}".replace(".", ",")},
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
                 help_text=_("Eén decimaal, bv. 2,5."),
             )
@@ -57,6 +58,8 @@ class AnswerForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
             )
         self.fields["applies_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # The form replaces the link that opened it: keep the keyboard focus in the form.
+        self.fields["value"].widget.attrs["autofocus"] = True
 
     def clean_value(self):
         return validation.clean_value(self.target, self.cleaned_data.get("value"))

@@ -116,6 +116,7 @@ def answer_row(request: HttpRequest, code: str, target_code: str) -> HttpRespons
     if not request.htmx:
         return redirect(institution.get_absolute_url())
     context = _row_context(request, institution, target, theme_code=request.GET.get("theme", ""))
+    context["refocus"] = True  # back from the form: focus returns to the row's edit link
     return render(request, "institutions/_target_row.html", context)
 
 

@@ -33,6 +33,8 @@ def _private(
     }  # fmt: skip
 
 
+NOT_FOUND = {"cio_a": 404, "viewer_a": 404, "staff": 404, "council": 404, "admin": 404}
+
 # URL name -> (sample path, expected GET status per role)
 GET_TABLE = {
     "themes:overview": ("/", PUBLIC),
@@ -103,9 +105,10 @@ GET_TABLE = {
     ),
     "institutions:review": ("/instellingen/11AA/antwoorden/1/beoordelen/", _everyone(405)),
     "reports:list": ("/rapportages/", _private(cio_b=200)),
-    "reports:detail": ("/rapportages/999/", _private(cio_a=404, viewer_a=404, staff=404, council=404, admin=404)),
+    # An unknown report is 404 for everyone logged in (no report 999 exists).
+    "reports:detail": ("/rapportages/999/", _private(**NOT_FOUND)),
     "reports:retry": ("/rapportages/999/opnieuw/", _everyone(405)),
-    "reports:download": ("/rapportages/999/download/", _private(cio_a=404, viewer_a=404, staff=404, council=404, admin=404)),
+    "reports:download": ("/rapportages/999/download/", _private(**NOT_FOUND)),
     # The admin checks its own permissions; its index stands for all of its pages here.
     "admin:index": (
         "/admin/",

@@ -6,39 +6,105 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('institutions', '0001_initial'),
+        ("institutions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Report',
+            name="Report",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('pdf', 'PDF'), ('xlsx', 'Excel'), ('csv', 'CSV')], max_length=4, verbose_name='formaat')),
-                ('as_of', models.DateField(verbose_name='peildatum')),
-                ('compare_to', models.DateField(blank=True, null=True, verbose_name='vergelijken met')),
-                ('theme_codes', models.JSONField(blank=True, default=list, verbose_name="thema's")),
-                ('state', models.CharField(choices=[('queued', 'in de wachtrij'), ('running', 'bezig'), ('done', 'klaar'), ('failed', 'mislukt')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('step', models.CharField(blank=True, max_length=100, verbose_name='stap')),
-                ('error', models.TextField(blank=True)),
-                ('file', models.FileField(blank=True, upload_to='reports/%Y/%m/')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reports', to=settings.AUTH_USER_MODEL)),
-                ('institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='institutions.institution')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV")],
+                        max_length=4,
+                        verbose_name="formaat",
+                    ),
+                ),
+                ("as_of", models.DateField(verbose_name="peildatum")),
+                (
+                    "compare_to",
+                    models.DateField(blank=True, null=True, verbose_name="vergelijken met"),
+                ),
+                ("theme_codes", models.JSONField(blank=True, default=list, verbose_name="thema's")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "in de wachtrij"),
+                            ("running", "bezig"),
+                            ("done", "klaar"),
+                            ("failed", "mislukt"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("step", models.CharField(blank=True, max_length=100, verbose_name="stap")),
+                ("error", models.TextField(blank=True)),
+                ("file", models.FileField(blank=True, upload_to="reports/%Y/%m/")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reports",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="institutions.institution",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rapportage',
-                'verbose_name_plural': 'rapportages',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['created_by', '-created_at'], name='report_owner_recent')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='report_progress_range'), models.CheckConstraint(condition=models.Q(('compare_to__isnull', True), ('compare_to__lt', models.F('as_of')), _connector='OR'), name='report_compare_before_as_of'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'done'), models.Q(('file', ''), _negated=True)), models.Q(models.Q(('state', 'done'), _negated=True), ('file', '')), _connector='OR'), name='report_file_only_when_done')],
+                "verbose_name": "rapportage",
+                "verbose_name_plural": "rapportages",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["created_by", "-created_at"], name="report_owner_recent")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                        name="report_progress_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("compare_to__isnull", True),
+                            ("compare_to__lt", models.F("as_of")),
+                            _connector="OR",
+                        ),
+                        name="report_compare_before_as_of",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("state", "done"), models.Q(("file", ""), _negated=True)),
+                            models.Q(models.Q(("state", "done"), _negated=True), ("file", "")),
+                            _connector="OR",
+                        ),
+                        name="report_file_only_when_done",
+                    ),
+                ],
             },
         ),
     ]

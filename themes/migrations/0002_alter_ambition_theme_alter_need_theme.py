@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('themes', '0001_initial'),
+        ("themes", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='ambition',
-            name='theme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='themes.theme'),
+            model_name="ambition",
+            name="theme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="%(class)ss",
+                to="themes.theme",
+            ),
         ),
         migrations.AlterField(
-            model_name='need',
-            name='theme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(class)ss', to='themes.theme'),
+            model_name="need",
+            name="theme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="%(class)ss",
+                to="themes.theme",
+            ),
         ),
     ]
