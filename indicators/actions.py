@@ -79,16 +79,26 @@ def figures_as_of(
 def _stored_baselines(
     targets: list[SectorTarget], *, before: datetime.date
 ) -> dict[int, fig.Figure]:
-    """Per target, its first stored snapshot with answers before ``before``."""
+    """Per target, its first stored month-end snapshot with answers before ``before``.
+
+    Month ends only: a stored "now" of an earlier day is not part of today's full series, so a
+    baseline taken from it would differ from the one a full recompute finds.
+    """
     firsts = (
         Snapshot.objects.filter(
-            target__in=targets, answered_institutions__gt=0, value__isnull=False, as_of__lt=before
+            target__in=targets,
+            is_month_end=True,
+            answered_institutions__gt=0,
+            value__isnull=False,
+            as_of__lt=before,
         )
         .values("target_id")
         .annotate(first=Min("as_of"))
     )
     wanted = {(row["target_id"], row["first"]) for row in firsts}
-    snapshots = Snapshot.objects.filter(target__in=targets, as_of__in={d for _t, d in wanted})
+    snapshots = Snapshot.objects.filter(
+        target__in=targets, is_month_end=True, as_of__in={d for _t, d in wanted}
+    )
     return {
         s.target_id: fig.Figure(
             s.as_of, s.value, s.coverage, s.active_institutions, s.answered_institutions, s.details
