@@ -1,0 +1,75 @@
+"""A council member makes a progress report in the browser, follows it and downloads it."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from institutions.models import Answer
+from reports import actions
+from reports.models import Report
+from tests.browser.helpers import assert_accessible, assert_no_csp_errors, watch_console
+from themes.models import SectorTarget
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture(autouse=True)
+def _reports_in_tmp(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path
+    # The test plays the worker: the job is recorded here and run below, in this process.
+    monkeypatch.setattr("roadmap.lib.jobs.send_task_safely", lambda *args: True)
+
+
+def test_council_makes_a_report_follows_its_progress_and_downloads_it(
+    site, page: Page, council, institution_a
+):
+    Answer.objects.create(
+        institution=institution_a,
+        target=SectorTarget.objects.get(code="LZD-WALLET"),
+        status="gerealiseerd",
+        applies_on=datetime.date(2026, 3, 15),
+    )
+    log = watch_console(page)
+    page.set_default_timeout(15_000)
+    page.goto(site + "/account/login/")
+    page.get_by_label(re.compile("E-mailadres")).fill(council.username)
+    page.get_by_label(re.compile("Wachtwoord")).fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(re.compile(r"/instellingen/"))
+
+    page.goto(site + "/rapportages/")
+    assert_accessible(page, "/rapportages/")
+    page.get_by_label("CSV").check()
+    page.get_by_label(re.compile("Peildatum")).fill("2026-06-30")
+    page.get_by_label(re.compile("Vergelijken met")).fill("2026-03-31")
+    page.get_by_role("button", name="Maak de rapportage").click()
+    page.wait_for_url(re.compile(r"/rapportages/\d+/$"))
+
+    report = Report.objects.get()
+    assert report.state == "queued"
+    expect(page.locator("progress")).to_be_visible()
+    assert_accessible(page, "report in progress")
+
+    actions.generate_report(report.pk)  # what the worker does
+    # The page polls (htmx, every second) and shows the download without a reload.
+    page.evaluate("window.__sameDocument = true")
+    expect(page.get_by_text("De rapportage is klaar.")).to_be_visible()
+    assert page.evaluate("window.__sameDocument") is True
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("Download")).click()
+    download = download_info.value
+    assert download.suggested_filename == "routekaart-voortgang-sector-2026-06-30.csv"
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("target,theme,date,value,coverage,goal_value,deadline,status")
+    assert "LZD-WALLET,leren-zonder-drempels,2026-06-30,100.0" in text
+
+    page.goto(site + "/rapportages/")
+    expect(page.get_by_role("link", name="Downloaden")).to_be_visible()
+    assert_accessible(page, "Mijn rapportages with a finished report")
+    assert_no_csp_errors(log, "reports")
