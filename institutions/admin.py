@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from institutions.models import Answer, AnswerReview, Institution, Membership
+from roadmap.lib.admin import ReadOnlyModelAdmin
 
 
 class MembershipInline(admin.TabularInline):
@@ -19,7 +20,7 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(ReadOnlyModelAdmin):
     """Read-only: answers are append-only and change only through the portal's own flows."""
 
     list_display = [
@@ -36,23 +37,10 @@ class AnswerAdmin(admin.ModelAdmin):
     search_fields = ["institution__code", "institution__name", "target__code"]
     date_hierarchy = "applies_on"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AnswerReview)
-class AnswerReviewAdmin(admin.ModelAdmin):
+class AnswerReviewAdmin(ReadOnlyModelAdmin):
+    """Reviews are made on the answer's history page, where the rules are checked."""
+
     list_display = ["answer", "decision", "reviewed_by", "reviewed_at"]
     list_filter = ["decision"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
