@@ -122,10 +122,12 @@ def answer_figures(
             JOIN {institution} i ON i.id = v.institution_id
              AND i.active_from <= d.as_of AND (i.active_to IS NULL OR d.as_of <= i.active_to)
         ),
+        -- Scores first, NULLs (status or percentage answers) last on both databases:
+        -- SQLite sorts NULL first by default, PostgreSQL last.
         ranked AS (
             SELECT ca.*,
                    ROW_NUMBER() OVER (
-                       PARTITION BY ca.target_id, ca.as_of ORDER BY ca.score
+                       PARTITION BY ca.target_id, ca.as_of ORDER BY ca.score IS NULL, ca.score
                    ) AS score_rank,
                    COUNT(ca.score) OVER (PARTITION BY ca.target_id, ca.as_of) AS scored
             FROM current_answers ca

@@ -456,3 +456,20 @@ def test_the_baseline_is_the_first_figure_with_answers():
     ]
     assert baseline(_target(), series) is series[1]
     assert baseline(_target(), series[:1]) is None
+
+
+def test_quartiles_ignore_answers_without_a_score(route_targets):
+    nba = route_targets[MEAN_SCORE]
+    day, as_of = datetime.date(2026, 3, 1), datetime.date(2026, 3, 31)
+    for number in range(6):
+        institution = Institution.objects.create(
+            code=f"{80 + number}QQ", name=f"Instelling {number}", kind="roc",
+            active_from=datetime.date(2020, 1, 1),
+        )  # fmt: skip
+        # Two institutions answered while the target still asked for a status.
+        value = {"status": "gepland"} if number < 2 else {"score": Decimal(number - 1)}
+        _answer(institution, nba, day, ENTRY_TIMES[0], **value)
+    (figure,) = compute_series([nba], [as_of])[nba.pk]
+    assert figure.value == 2.5  # the mean of the scores 1, 2, 3, 4
+    quartiles = [figure.details[k] for k in ("min", "q1", "median", "q3", "max")]
+    assert quartiles == [1.0, 1.0, 2.0, 3.0, 4.0]  # SQLite: [1.0, 1.0, 1.0, 1.0, 4.0]

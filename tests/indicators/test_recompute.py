@@ -159,7 +159,9 @@ def test_the_first_pending_recompute_without_any_run_computes_everything_answere
 
 
 def test_an_incremental_recompute_on_a_later_day_measures_from_the_same_baseline(institutions):
-    # The first answers arrive after the last month end: the baseline is a "now" figure.
+    # The first answers arrive after the last month end: the baseline is a "now" figure. An
+    # incremental run used to take the 20th's stored "now" as its baseline (and then delete it):
+    # onvoldoende_voortgang, where the full recompute says op_koers. Month ends only, now.
     a, b, c, _d = institutions
     _answer(a, WALLET, datetime.date(2026, 11, 10), status="gepland")
     _answer(b, WALLET, datetime.date(2026, 11, 10), status="gepland")
@@ -172,7 +174,7 @@ def test_an_incremental_recompute_on_a_later_day_measures_from_the_same_baseline
     full = _stored()[(WALLET, TODAY)]
 
     assert full[6] == ProgressStatus.ON_TRACK  # measured from itself: nothing expected yet
-    assert incremental == full  # actual: onvoldoende_voortgang, measured from the 20th
+    assert incremental == full
 
 
 # --- Enqueued after commit; a broker outage loses nothing ---------------------------------

@@ -30,6 +30,11 @@ class Command(BaseCommand):
         parser.add_argument("--keep", action="store_true", help="keep the generated data")
         parser.add_argument("--explain", action="store_true", help="print the query plans")
         parser.add_argument(
+            "--jit-off",
+            action="store_true",
+            help="PostgreSQL: SET jit = off for this session (recompute and floor alike)",
+        )
+        parser.add_argument(
             "--delete", action="store_true", help="only delete data kept by an earlier --keep"
         )
         parser.add_argument(
@@ -57,9 +62,12 @@ class Command(BaseCommand):
 
     def _run(self, today, options):
         repeat = options["repeat"]
-        self.stdout.write(
-            f"Database: {connection.vendor} ({connection.settings_dict['NAME']}), today {today}"
-        )
+        if options["jit_off"] and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET jit = off")
+        jit = " (jit off)" if options["jit_off"] and connection.vendor == "postgresql" else ""
+        name = connection.settings_dict["NAME"]
+        self.stdout.write(f"Database: {connection.vendor} ({name}){jit}, today {today}")
         generated = benchmark.generate_data(
             institutions=options["institutions"],
             months=options["months"],
