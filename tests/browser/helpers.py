@@ -1,5 +1,6 @@
 """Shared checks for the browser tests: console/CSP capture, axe, layout."""
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,6 +9,9 @@ from playwright.sync_api import Page
 
 # Screenshots go outside the repository: /tmp/routekaart-shots/ on Linux.
 SHOTS_DIR = Path(tempfile.gettempdir()) / "routekaart-shots"
+
+# tests/conftest.py gives every person of the cast this password.
+PASSWORD = "a-long-test-password"
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CSP_MARKERS = ("Content Security Policy", "Content-Security-Policy", "Refused to")
@@ -70,3 +74,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = SHOTS_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def form_label(text: str) -> re.Pattern:
+    """A form label as Django renders it: the text and its label suffix (":")."""
+    return re.compile(rf"^{re.escape(text)}:?$")
+
+
+def log_in(page: Page, site: str, email: str) -> None:
+    """Through the real login form; Django sends the person on to /instellingen/..."""
+    page.goto(site + "/account/login/")
+    page.get_by_label(form_label("E-mailadres")).fill(email)
+    page.get_by_label(form_label("Wachtwoord")).fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(re.compile(r"/instellingen/"))

@@ -14,19 +14,17 @@ from playwright.sync_api import Locator, Page, expect
 
 from institutions.models import Answer, Membership
 from tests.browser.helpers import (
+    PASSWORD,
     ConsoleLog,
     assert_accessible,
     assert_no_csp_errors,
+    form_label,
+    log_in,
     watch_console,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
-]
+pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password"  # tests/conftest.py gives every person this one
 STATUS_PATH = "/instellingen/11AA/"
 WALLET_ROW = "#target-leren-zonder-drempels-LZD-WALLET"
 NBA_ROW = "#target-cyberweerbaarheid-CYB-NBA-GEMIDDELD"
@@ -50,18 +48,8 @@ def sent_tasks(monkeypatch) -> list[str]:
 
 
 def _log_in(page: Page, site: str, email: str) -> None:
-    """Through the real login form; Django redirects to the person's institution."""
     page.set_default_timeout(10_000)
-    page.goto(site + "/account/login/")
-    page.get_by_label(_label("E-mailadres")).fill(email)
-    page.get_by_label(_label("Wachtwoord")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.wait_for_url(re.compile(r"/instellingen/"))
-
-
-def _label(text: str) -> re.Pattern:
-    """A form label as Django renders it: the text and its label suffix (":")."""
-    return re.compile(rf"^{re.escape(text)}:?$")
+    log_in(page, site, email)
 
 
 def _edit_link(row: Locator) -> Locator:
@@ -128,14 +116,16 @@ def test_cio_answers_two_targets_in_place_hits_a_validation_error_and_confirms_a
     expect(wallet).to_contain_text("Nog niet ingevuld.")
     scroll_y = _scroll_to(page, wallet)
     _edit_link(wallet).click()
-    status = wallet.get_by_label(_label("Status"))
+    status = wallet.get_by_label(form_label("Status"))
     expect(status).to_be_visible()
     _same_document_and_scroll(page, scroll_y, "opening the LZD-WALLET form")
     for label in ("Geldt per", "Toelichting", "Link naar onderbouwing"):
-        expect(wallet.get_by_label(_label(label))).to_be_visible()
+        expect(wallet.get_by_label(form_label(label))).to_be_visible()
     axe_failures += _failures_of(assert_accessible, page, "the status page with an open form")
     status.select_option("gerealiseerd")
-    wallet.get_by_label(_label("Toelichting")).fill("Eduwallet in gebruik bij twee opleidingen.")
+    wallet.get_by_label(form_label("Toelichting")).fill(
+        "Eduwallet in gebruik bij twee opleidingen."
+    )
     wallet.get_by_role("button", name="Opslaan", exact=True).click()
     expect(wallet.get_by_role("status")).to_have_text("Opgeslagen.")
     expect(wallet.locator(".answer-value .value")).to_have_text("gerealiseerd")
@@ -223,7 +213,7 @@ def test_without_javascript_with_a_conflict_and_as_a_viewer(
     _edit_link(nojs.locator(WALLET_ROW)).click()
     expect(nojs).to_have_url(site + NOJS_FORM)
     expect(nojs.get_by_role("heading", level=1)).to_have_text("Antwoord op LZD-WALLET")
-    nojs.get_by_label(_label("Status")).select_option("gepland")
+    nojs.get_by_label(form_label("Status")).select_option("gepland")
     nojs.get_by_role("button", name="Opslaan", exact=True).click()
     # Back on the status page, at the row just saved.
     nojs.wait_for_url(site + STATUS_PATH + "#target-leren-zonder-drempels-LZD-WALLET")

@@ -19,17 +19,13 @@ from institutions.models import Answer
 from tests.browser.helpers import (
     assert_accessible,
     assert_no_csp_errors,
+    log_in,
     watch_console,
 )
 from themes.models import SectorTarget, Theme
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
-]
+pytestmark = pytest.mark.browser
 
-PASSWORD = "a-long-test-password"  # tests/conftest.py gives every person this one
 EARLY = datetime.date(2026, 2, 10)
 DAY = datetime.date(2026, 3, 15)
 CHART_TITLES = {
@@ -61,14 +57,6 @@ def figures(institution_a, institution_b):
 def _open(page: Page, url: str) -> None:
     response = page.goto(url)
     assert response is not None and response.status == 200, f"{url}: {response and response.status}"
-
-
-def _log_in(page: Page, site: str, email: str) -> None:
-    page.goto(site + "/account/login/")
-    page.get_by_label(re.compile(r"^E-mailadres:?$")).fill(email)
-    page.get_by_label(re.compile(r"^Wachtwoord:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.wait_for_url(re.compile(r"/instellingen/"))
 
 
 def _failures_of(check, *args) -> list[str]:
@@ -221,7 +209,7 @@ def test_benchmark_is_anonymous_for_a_cio_and_named_for_sector_staff(
     benchmark = "/instellingen/11AA/vergelijking/"
 
     # --- The CIO sees the own answers next to the sector, and no other institution.
-    _log_in(page, site, cio_a.email)
+    log_in(page, site, cio_a.email)
     _open(page, site + benchmark)
     expect(page.get_by_role("heading", level=1)).to_have_text("ROC Proefwijk tegen de sector")
     rows = page.locator("table.data-table tbody tr")
@@ -243,7 +231,7 @@ def test_benchmark_is_anonymous_for_a_cio_and_named_for_sector_staff(
     # --- Sector staff see who stands where, inside "Per instelling".
     staff = new_context().new_page()
     staff_log = watch_console(staff)
-    _log_in(staff, site, sector_staff.email)
+    log_in(staff, site, sector_staff.email)
     expect(staff).to_have_url(site + "/instellingen/")  # staff land on the overview
     _open(staff, site + benchmark)
     wallet = staff.locator("table.data-table tbody tr").filter(
@@ -271,7 +259,7 @@ def test_as_of_notice_names_the_progress_status(site, page: Page, figures):
 
 
 def test_benchmark_names_the_answer_statuses(site, page: Page, figures, cio_a):
-    _log_in(page, site, cio_a.email)
+    log_in(page, site, cio_a.email)
     _open(page, site + "/instellingen/11AA/vergelijking/")
     wallet = page.locator("table.data-table tbody tr").filter(
         has=page.locator("code", has_text=re.compile(r"^LZD-WALLET$"))

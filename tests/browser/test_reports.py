@@ -10,12 +10,10 @@ from playwright.sync_api import Page, expect
 from institutions.models import Answer
 from reports import actions
 from reports.models import Report
-from tests.browser.helpers import assert_accessible, assert_no_csp_errors, watch_console
+from tests.browser.helpers import assert_accessible, assert_no_csp_errors, log_in, watch_console
 from themes.models import SectorTarget
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture(autouse=True)
@@ -36,11 +34,7 @@ def test_council_makes_a_report_follows_its_progress_and_downloads_it(
     )
     log = watch_console(page)
     page.set_default_timeout(15_000)
-    page.goto(site + "/account/login/")
-    page.get_by_label(re.compile("E-mailadres")).fill(council.username)
-    page.get_by_label(re.compile("Wachtwoord")).fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.wait_for_url(re.compile(r"/instellingen/"))
+    log_in(page, site, council.username)
 
     page.goto(site + "/rapportages/")
     assert_accessible(page, "/rapportages/")
