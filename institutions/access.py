@@ -64,6 +64,10 @@ def editable_institutions(user: User) -> QuerySet[Institution]:
     ).distinct()
 
 
+def can_edit(user: User, institution: Institution) -> bool:
+    return editable_institutions(user).filter(pk=institution.pk).exists()
+
+
 def get_institution_for_user(
     request: HttpRequest, code: str, *, write: bool = False
 ) -> Institution:
@@ -72,6 +76,6 @@ def get_institution_for_user(
     institution = visible_institutions(request.user).filter(code=code).first()
     if institution is None:
         raise Http404("Onbekende instelling")
-    if write and not editable_institutions(request.user).filter(pk=institution.pk).exists():
+    if write and not can_edit(request.user, institution):
         raise PermissionDenied("U mag de antwoorden van deze instelling niet wijzigen.")
     return institution

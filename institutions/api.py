@@ -78,7 +78,7 @@ def _institution(request: Request, code: str, *, write: bool) -> Institution:
     institution = access.visible_institutions(request.user).filter(code=code).first()
     if institution is None:
         raise NotFound("Onbekende instelling")
-    if write and not access.editable_institutions(request.user).filter(pk=institution.pk).exists():
+    if write and not access.can_edit(request.user, institution):
         raise PermissionDenied("U mag de antwoorden van deze instelling niet wijzigen.")
     return institution
 

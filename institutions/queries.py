@@ -90,6 +90,19 @@ class ThemeGroup:
         return sum(len(group.rows) for group in self.lines)
 
 
+def target_row(institution: Institution, target: SectorTarget) -> TargetRow:
+    """One target's row of the status page (after an htmx edit or cancel)."""
+    answer = latest_answer(institution, target)
+    slot = AnswerSlot.objects.filter(institution=institution, target=target).first()
+    return TargetRow(
+        target=target,
+        answer=answer,
+        version=slot.version if slot else 0,
+        review=answer.reviews.select_related("reviewed_by").first() if answer else None,
+        stale=answer is not None and answer.applies_on < stale_before(),
+    )
+
+
 def status_page(institution: Institution) -> list[ThemeGroup]:
     """Every answerable target grouped by theme and line, with the institution's current answer,
     its slot version (for conflict detection) and the latest review of that answer.

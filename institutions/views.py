@@ -36,21 +36,13 @@ def _form_prefix(theme_code: str, target: SectorTarget) -> str:
 
 
 def _row_context(request, institution, target, *, theme_code: str, form=None, conflict=None):
-    latest = queries.latest_answer(institution, target)
-    review = latest.reviews.select_related("reviewed_by").first() if latest else None
     return {
         "institution": institution,
-        "row": queries.TargetRow(
-            target=target,
-            answer=latest,
-            version=actions.current_version(institution, target),
-            review=review,
-            stale=latest is not None and latest.applies_on < queries.stale_before(),
-        ),
+        "row": queries.target_row(institution, target),
         "theme_code": theme_code,
         "form": form,
         "conflict": conflict,
-        "can_edit": access.editable_institutions(request.user).filter(pk=institution.pk).exists(),
+        "can_edit": access.can_edit(request.user, institution),
         "can_review": access.can_review(request.user),
     }
 
