@@ -37,11 +37,6 @@ class AnswerValue:
     evidence_url: str = ""
 
 
-def current_version(institution: Institution, target: SectorTarget) -> int:
-    slot = AnswerSlot.objects.filter(institution=institution, target=target).first()
-    return slot.version if slot else 0
-
-
 def _claim_version(institution: Institution, target: SectorTarget, based_on: int) -> None:
     """Bump the slot's version from ``based_on``; raise AnswerConflict when it moved on."""
     if based_on == 0:
@@ -56,11 +51,11 @@ def _claim_version(institution: Institution, target: SectorTarget, based_on: int
     ).update(version=F("version") + 1)
     if not claimed:
         raise AnswerConflict(
-            queries.latest_answer(institution, target), current_version(institution, target)
+            queries.latest_answer(institution, target), queries.answer_version(institution, target)
         )
 
 
-def _bump_versions(pairs: set[tuple[int, int]]) -> None:
+def bump_answer_versions(pairs: set[tuple[int, int]]) -> None:
     """Move the slots of these (institution id, target id) pairs on by one, in three queries."""
     if not pairs:
         return
@@ -137,7 +132,7 @@ def do_confirm_answers(
                     source=Answer.Source.CONFIRMATION,
                 )
             )
-        _bump_versions({(institution.pk, answer.target_id) for answer in confirmed})
+        bump_answer_versions({(institution.pk, answer.target_id) for answer in confirmed})
         if confirmed:
             enqueue_after_commit(RECOMPUTE_TASK)
     return confirmed
@@ -167,7 +162,7 @@ def do_import_answers(
             batch_size=1000,
         )
         # Imported answers move every touched slot on, so open edit forms see the change.
-        _bump_versions({(institution.pk, target.pk) for institution, target, _v in rows})
+        bump_answer_versions({(institution.pk, target.pk) for institution, target, _v in rows})
         if rows:
             enqueue_after_commit(RECOMPUTE_TASK)
     return answers

@@ -111,7 +111,7 @@ def institution_answers(request: Request, code: str) -> Response:
     target = data["target"]
     based_on = data.get("version")
     if based_on is None:
-        based_on = actions.current_version(institution, target)
+        based_on = queries.answer_version(institution, target)
     try:
         answer = actions.do_save_answer(
             institution=institution,

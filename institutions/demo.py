@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from institutions.access import COUNCIL_GROUP, SECTOR_STAFF_GROUP
-from institutions.models import Answer, AnswerSlot, AnswerStatus, Institution, Membership
+from institutions.actions import bump_answer_versions
+from institutions.models import Answer, AnswerStatus, Institution, Membership
 from institutions.queries import answerable_targets
 from institutions.roles import ensure_roles
 from institutions.validation import value_field
@@ -152,13 +153,7 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
                         )
                     )
         Answer.objects.bulk_create(answers, batch_size=2000)
-        AnswerSlot.objects.bulk_create(
-            [
-                AnswerSlot(institution_id=i, target_id=t, version=1)
-                for i, t in {(a.institution_id, a.target_id) for a in answers}
-            ],
-            ignore_conflicts=True,
-        )
+        bump_answer_versions({(a.institution_id, a.target_id) for a in answers})
         created_answers = len(answers)
     return {
         "institutions": len(institutions),

@@ -90,14 +90,19 @@ class ThemeGroup:
         return sum(len(group.rows) for group in self.lines)
 
 
+def answer_version(institution: Institution, target: SectorTarget) -> int:
+    """The version counter of this institution's answer to this target (0: never answered)."""
+    slot = AnswerSlot.objects.filter(institution=institution, target=target).first()
+    return slot.version if slot else 0
+
+
 def target_row(institution: Institution, target: SectorTarget) -> TargetRow:
     """One target's row of the status page (after an htmx edit or cancel)."""
     answer = latest_answer(institution, target)
-    slot = AnswerSlot.objects.filter(institution=institution, target=target).first()
     return TargetRow(
         target=target,
         answer=answer,
-        version=slot.version if slot else 0,
+        version=answer_version(institution, target),
         review=answer.reviews.select_related("reviewed_by").first() if answer else None,
         stale=answer is not None and answer.applies_on < stale_before(),
     )

@@ -124,7 +124,7 @@ def answer_edit(request: HttpRequest, code: str, target_code: str) -> HttpRespon
     if request.method == "GET":
         latest = queries.latest_answer(institution, target)
         initial = {
-            "version": actions.current_version(institution, target),
+            "version": queries.answer_version(institution, target),
             "applies_on": timezone.localdate(),
         }
         if latest:
