@@ -45,6 +45,7 @@ GET_TABLE = {
     "themes:partner-list": ("/partners/", PUBLIC),
     "themes:programme-detail": ("/programma/digitaal-bekwaam-mbo/", PUBLIC),
     "themes:about": ("/over/", PUBLIC),
+    "themes:accessibility": ("/toegankelijkheid/", PUBLIC),
     "indicators:overview": ("/dashboard/", PUBLIC),
     "indicators:target": ("/dashboard/doelen/LZD-WALLET/", PUBLIC),
     "indicators:method": ("/methode/", PUBLIC),

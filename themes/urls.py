@@ -13,4 +13,5 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partner-list"),
     path("programma/<slug:code>/", views.programme_detail, name="programme-detail"),
     path("over/", views.about, name="about"),
+    path("toegankelijkheid/", views.accessibility_statement, name="accessibility"),
 ]

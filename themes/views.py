@@ -1,5 +1,8 @@
 """Public pages of the route. No login: the route is open data."""
 
+import datetime
+
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -90,3 +93,24 @@ def programme_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def about(request: HttpRequest) -> HttpResponse:
     return render(request, "themes/about.html")
+
+
+# The accessibility statement (toegankelijkheidsverklaring): when the portal was last evaluated,
+# and where people report a problem. Update the date after each evaluation (see the statement).
+ACCESSIBILITY_EVALUATED_ON = datetime.date(2026, 11, 25)
+ACCESSIBILITY_CONTACT_DEFAULT = "toegankelijkheid@mbodigitaal.nl"
+
+
+@require_GET
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "themes/accessibility_statement.html",
+        {
+            "portal_url": request.build_absolute_uri("/"),
+            "evaluated_on": ACCESSIBILITY_EVALUATED_ON,
+            "contact_email": getattr(
+                settings, "ACCESSIBILITY_CONTACT_EMAIL", ACCESSIBILITY_CONTACT_DEFAULT
+            ),
+        },
+    )
