@@ -26,4 +26,4 @@ RUN DEBUG=false SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret \
 
 USER routekaart
 EXPOSE 8000
-CMD ["gunicorn", "roadmap.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "python:roadmap.gunicorn", "roadmap.wsgi:application"]

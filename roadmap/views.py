@@ -1,17 +1,17 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from roadmap.health import health
+
 
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and the compose healthcheck: answers only when the database does."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """Database and broker status as JSON; 503 only without the database (roadmap/health.py)."""
+    status_code, body = health()
+    return JsonResponse(body, status=status_code)
 
 
 @require_GET

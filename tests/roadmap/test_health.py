@@ -1,0 +1,74 @@
+"""/healthz/: 503 without the database, "degraded" (still 200) without the broker."""
+
+import json
+import logging
+import socket
+import time
+
+import pytest
+from django.db import OperationalError
+
+from roadmap import health
+from roadmap.celery import app
+from roadmap.lib.logging import JSONFormatter
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok"}}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_broker_degrades_but_keeps_the_portal_in_service(client, monkeypatch):
+    monkeypatch.setattr(app.conf, "broker_url", f"redis://127.0.0.1:{_closed_port()}/0")
+    app.pool.force_close_all()
+    started = time.monotonic()
+    try:
+        response = client.get("/healthz/")
+    finally:
+        app.pool.force_close_all()
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "degraded",
+        "checks": {"database": "ok", "broker": "unreachable"},
+    }
+    assert time.monotonic() - started < 2 * health.BROKER_TIMEOUT_SECONDS + 1
+
+
+def test_an_unreachable_database_makes_the_portal_unavailable(client, monkeypatch):
+    class BrokenCursor:
+        def __enter__(self):
+            raise OperationalError("connection refused")
+
+        def __exit__(self, *exc):
+            return False
+
+    monkeypatch.setattr(health.connection, "cursor", BrokenCursor)
+    response = client.get("/healthz/")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["database"] == "unreachable"
+
+
+def test_logs_are_one_json_object_per_line_with_extra_fields():
+    record = logging.makeLogRecord(
+        {"name": "indicators", "levelname": "INFO", "msg": "recomputed %d targets", "args": (3,)}
+    )
+    record.task_id = "abc"
+    line = JSONFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["message"] == "recomputed 3 targets"
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "indicators"
+    assert entry["task_id"] == "abc"
+    assert entry["time"].endswith("+00:00")
