@@ -1,9 +1,11 @@
-"""Session lifetime: an idle timeout on top of Django's absolute one (SESSION_COOKIE_AGE)."""
+"""Session lifetime (an idle timeout on top of Django's absolute one), and no caching of
+anything a logged-in person sees."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.utils.cache import add_never_cache_headers
 
 LAST_SEEN = "routekaart_last_seen"
 
@@ -27,3 +29,23 @@ class IdleTimeoutMiddleware:
             elif now - last_seen >= 60 or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class PrivateResponsesNotCachedMiddleware:
+    """Everything served to someone who is logged in (by session or by API token) may hold an
+    institution's data: no browser, shared computer or proxy may keep a copy (ASVS V14.3.2).
+
+    One rule here instead of a decorator on every view, so a new page cannot forget it. It runs
+    on the way out, after DRF has authenticated token requests and set ``request.user``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            response["Cache-Control"] += ", private"
+        return response
