@@ -1,22 +1,29 @@
 """The CIO's status page and the staff's institution overview. Thin views; every one asks
 access.get_institution_for_user (or an access check) before it touches an institution."""
 
+import datetime
+
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from institutions import access, actions, exports, imports, queries
+from institutions import access, actions, audit, exports, imports, queries
 from institutions.forms import AnswerForm, ConfirmForm, ImportForm, ReviewForm
-from institutions.models import Answer
+from institutions.models import Answer, AuditEvent
 from institutions.validation import is_answerable
+from roadmap.lib import jobs
 from themes.models import SectorTarget, Theme
 
 # Pages with an institution's own data are private: never cached by browsers or proxies.
@@ -146,13 +153,14 @@ def answer_edit(request: HttpRequest, code: str, target_code: str) -> HttpRespon
         context = _row_context(request, institution, target, theme_code=theme_code, form=form)
         return render(request, template, context, status=422 if not request.htmx else 200)
     try:
-        actions.do_save_answer(
-            institution=institution,
-            target=target,
-            answer=form.answer_value(),
-            user=request.user,
-            based_on_version=form.cleaned_data["version"],
-        )
+        with jobs.noting_failed_enqueues() as not_enqueued:
+            actions.do_save_answer(
+                institution=institution,
+                target=target,
+                answer=form.answer_value(),
+                user=request.user,
+                based_on_version=form.cleaned_data["version"],
+            )
     except actions.AnswerConflict as conflict:
         # Refuse and show what the other person saved; the form now carries the new version,
         # so saving again is a deliberate choice to replace their answer.
@@ -164,6 +172,8 @@ def answer_edit(request: HttpRequest, code: str, target_code: str) -> HttpRespon
             request, institution, target, theme_code=theme_code, form=form, conflict=conflict
         )
         return render(request, template, context, status=200 if request.htmx else 409)
+    if not_enqueued:  # the broker is down: the answer is safe, the figures follow later
+        messages.info(request, _("Uw antwoord is bewaard. De cijfers worden later bijgewerkt."))
     if request.htmx:
         context = _row_context(request, institution, target, theme_code=theme_code)
         context["just_saved"] = True
@@ -228,8 +238,15 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
                 % {"mb": imports.MAX_IMPORT_BYTES // (1024 * 1024)}
             ]
         else:
-            outcome = imports.import_answers(
-                upload.read(), upload.name, user=request.user, for_institution=institution
+            with jobs.noting_failed_enqueues() as not_enqueued:
+                outcome = imports.import_answers(
+                    upload.read(), upload.name, user=request.user, for_institution=institution
+                )
+            audit.record(
+                AuditEvent.Kind.IMPORT,
+                request=request,
+                institution=institution,
+                detail=audit.import_detail(upload.name, outcome.saved, outcome.errors),
             )
             if outcome.errors:
                 errors = [str(error) for error in outcome.errors]
@@ -237,6 +254,11 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(
                     request, _("%(count)d antwoorden ingelezen.") % {"count": outcome.saved}
                 )
+                if not_enqueued:
+                    messages.info(
+                        request,
+                        _("Uw antwoorden zijn bewaard. De cijfers worden later bijgewerkt."),
+                    )
                 return redirect(institution.get_absolute_url())
     return render(
         request,
@@ -256,10 +278,10 @@ def export_answers(request: HttpRequest, code: str, file_format: str) -> HttpRes
     else:
         content = exports.answers_xlsx(institution)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    filename = f"antwoorden-{institution.code}.{file_format}"
+    audit.record(AuditEvent.Kind.EXPORT, request=request, institution=institution, detail=filename)
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="antwoorden-{institution.code}.{file_format}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -298,6 +320,7 @@ def api_token(request: HttpRequest) -> HttpResponse:
     new_key = None
     if request.method == "POST":
         new_key = actions.do_rotate_api_token(user=request.user)
+        audit.record(AuditEvent.Kind.API_TOKEN_CREATED, request=request)
     has_token = Token.objects.filter(user=request.user).exists()
     return render(
         request,
@@ -307,4 +330,88 @@ def api_token(request: HttpRequest) -> HttpResponse:
             "has_token": has_token,
             "institutions": access.editable_institutions(request.user),
         },
+    )
+
+
+# --- Passwords and the audit log ------------------------------------------------------------------
+# Django sends no signal when a password changes. These two views record it where it happens;
+# a pre_save comparison of the hash would also fire when a login upgrades the hash to more
+# hashing iterations, which is no change by anyone.
+
+
+class AuditedPasswordChangeView(auth_views.PasswordChangeView):
+    """Django's own view: it keeps this session (update_session_auth_hash) and thereby ends the
+    person's other sessions, whose stored hash no longer matches."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(AuditEvent.Kind.PASSWORD_CHANGED, request=self.request)
+        return response
+
+
+class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset through the mailed link; every session of the person ends with the old hash."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(AuditEvent.Kind.PASSWORD_RESET, request=self.request, actor=form.user)
+        return response
+
+
+AUDIT_LOG_PAGE_SIZE = 50
+
+
+class AuditLogFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Soort"),
+        required=False,
+        choices=[("", gettext_lazy("alle")), *AuditEvent.Kind.choices],
+    )
+    person = forms.CharField(label=gettext_lazy("Persoon (e-mail bevat)"), required=False)
+    date_from = forms.DateField(
+        label=gettext_lazy("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("Tot en met"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def events(self):
+        """The events matching the valid filters, newest first; an invalid filter is left out
+        (its error shows next to the field)."""
+        self.is_valid()
+        data = self.cleaned_data
+        events = AuditEvent.objects.all()
+        if kind := data.get("kind"):
+            events = events.filter(kind=kind)
+        if person := (data.get("person") or "").strip():
+            events = events.filter(actor_label__icontains=person)
+        zone = timezone.get_current_timezone()
+        if date_from := data.get("date_from"):
+            start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
+            events = events.filter(occurred_at__gte=start)
+        if date_to := data.get("date_to"):
+            end = datetime.datetime.combine(
+                date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+            )
+            events = events.filter(occurred_at__lt=end)
+        return events
+
+
+@require_GET
+@login_required
+@private
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Security events for sector staff and administrators; read-only, newest first."""
+    if not access.is_sector_staff(request.user):
+        raise PermissionDenied
+    form = AuditLogFilterForm(request.GET)
+    page = Paginator(form.events(), AUDIT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "institutions/audit_log.html",
+        {"form": form, "page": page, "filter_query": query.urlencode()},
     )

@@ -2,9 +2,13 @@
 
 import datetime
 import logging
+import os
+import tempfile
+from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.base import ContentFile
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from institutions.models import Institution
@@ -15,6 +19,8 @@ from roadmap.lib.jobs import enqueue_after_commit
 logger = logging.getLogger(__name__)
 
 GENERATE_TASK = "reports.generate_report"
+# Files being written, on the media volume so that moving one into place is a single rename.
+PARTIAL_DIR = "reports/.partial"
 
 
 def render_report(
@@ -65,6 +71,44 @@ def do_retry_report(*, report: Report) -> Report:
     return report
 
 
+class _WrittenFile(File):
+    """A completely written file that the storage moves into place (one rename, no copy)."""
+
+    def temporary_file_path(self) -> str:
+        return self.file.name
+
+
+def _partial_dir() -> Path:
+    folder = Path(default_storage.path(PARTIAL_DIR))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _remove_partial_files(report_id: int) -> None:
+    """What a run of this report left behind when its worker was killed while writing."""
+    for leftover in _partial_dir().glob(f"{report_id}-*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def _store_file(report: Report, content: bytes) -> None:
+    """Write the file under a temporary name, then rename it to its final name.
+
+    The final name therefore never holds a half-written file, and the row points to it only
+    after the rename. (FileSystemStorage renames a file that has a temporary_file_path.)
+    """
+    with tempfile.NamedTemporaryFile(
+        dir=_partial_dir(), prefix=f"{report.pk}-", suffix=".part", delete=False
+    ) as partial:
+        partial.write(content)
+        partial.flush()
+        os.fsync(partial.fileno())
+    try:
+        with open(partial.name, "rb") as handle:
+            report.file.save(report.filename(), _WrittenFile(handle), save=False)
+    finally:
+        Path(partial.name).unlink(missing_ok=True)  # gone after the rename; else a failure
+
+
 def _set_progress(report_id: int, percent: int, step: str) -> None:
     # Outside any transaction, so that the page polling for progress sees each step.
     Report.objects.filter(pk=report_id).update(progress=percent, step=step)
@@ -73,12 +117,15 @@ def _set_progress(report_id: int, percent: int, step: str) -> None:
 def generate_report(report_id: int) -> Report:
     """Build the tables, write the file, and only then mark the report done.
 
-    Idempotent: a finished report is left alone. On failure the report says what went wrong
-    and has no file, so a half-written file can never be downloaded.
+    Idempotent: a finished report is left alone, and a run that starts again (its worker was
+    killed and the task redelivered) starts from zero progress and removes the first run's
+    partial file. On failure the report says what went wrong and has no file, so a
+    half-written file can never be downloaded.
     """
     report = Report.objects.select_related("institution", "created_by").get(pk=report_id)
     if report.state == Report.State.DONE:
         return report
+    _remove_partial_files(report_id)
     Report.objects.filter(pk=report_id).update(
         state=Report.State.RUNNING, progress=5, step="Gegevens verzamelen", error=""
     )
@@ -99,8 +146,8 @@ def generate_report(report_id: int) -> Report:
         content = render_report(data, report.format, generated_at=timezone.now(), generated_by=who)
         _set_progress(report_id, 95, "Bestand opslaan")
         report.refresh_from_db()
-        # The file is written completely before the row points to it.
-        report.file.save(report.filename(), ContentFile(content), save=False)
+        # The file is written completely and renamed into place before the row points to it.
+        _store_file(report, content)
         report.state, report.progress, report.step = Report.State.DONE, 100, "Klaar"
         report.finished_at = timezone.now()
         report.save(update_fields=["file", "state", "progress", "step", "finished_at"])

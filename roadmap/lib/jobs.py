@@ -5,6 +5,9 @@ enqueue fails, is logged, and the save still succeeds; the periodic full recompu
 """
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
@@ -15,6 +18,24 @@ logger = logging.getLogger(__name__)
 # Fail fast when the broker is unreachable instead of holding the request for minutes.
 PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
 
+# Names of the tasks that could not be enqueued inside noting_failed_enqueues(), if any.
+_failed_enqueues: ContextVar[list[str] | None] = ContextVar("failed_enqueues", default=None)
+
+
+@contextmanager
+def noting_failed_enqueues() -> Iterator[list[str]]:
+    """Collect the tasks this block could not enqueue, so a view can say the figures will lag.
+
+    The enqueue runs on commit, so wrap the whole transaction (views do not use
+    ATOMIC_REQUESTS: the action's own transaction commits inside the block).
+    """
+    failed: list[str] = []
+    token = _failed_enqueues.set(failed)
+    try:
+        yield failed
+    finally:
+        _failed_enqueues.reset(token)
+
 
 def send_task_safely(task_name: str, *args) -> bool:
     try:
@@ -23,6 +44,9 @@ def send_task_safely(task_name: str, *args) -> bool:
         logger.warning(
             "Could not enqueue %s%r; the periodic job will catch up", task_name, args, exc_info=True
         )
+        failed = _failed_enqueues.get()
+        if failed is not None:
+            failed.append(task_name)
         return False
     return True
 
