@@ -6,6 +6,7 @@ import datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_view,
     inline_serializer,
@@ -16,7 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from indicators import actions, queries
-from themes.api import TargetSerializer, TargetViewSet
+from themes.api import NOT_FOUND, TargetSerializer, TargetViewSet
 
 AS_OF = OpenApiParameter(
     "as_of", OpenApiTypes.DATE, description="Figures as of this date (default: the latest)"
@@ -77,9 +78,20 @@ def _as_of(request) -> datetime.date | None:
         raise ValidationError({"as_of": "Use an ISO date, YYYY-MM-DD."}) from None
 
 
+BAD_AS_OF = OpenApiResponse(
+    inline_serializer("AsOfError", {"as_of": serializers.CharField()}),
+    description="as_of is not a date the figures can be computed for",
+)
+
+
 @extend_schema_view(
-    list=extend_schema(parameters=[AS_OF]),
-    retrieve=extend_schema(parameters=[AS_OF]),
+    list=extend_schema(
+        parameters=[AS_OF], responses={200: TargetFiguresSerializer(many=True), 400: BAD_AS_OF}
+    ),
+    retrieve=extend_schema(
+        parameters=[AS_OF],
+        responses={200: TargetFiguresSerializer, 400: BAD_AS_OF, 404: NOT_FOUND},
+    ),
 )
 class TargetFiguresViewSet(TargetViewSet):
     serializer_class = TargetFiguresSerializer
@@ -125,10 +137,13 @@ class TargetFiguresViewSet(TargetViewSet):
 
     @extend_schema(
         summary="The target's series of sector figures (month ends and today)",
-        responses=inline_serializer(
-            "TargetSeries",
-            {"code": serializers.CharField(), "series": SnapshotSerializer(many=True)},
-        ),
+        responses={
+            200: inline_serializer(
+                "TargetSeries",
+                {"code": serializers.CharField(), "series": SnapshotSerializer(many=True)},
+            ),
+            404: NOT_FOUND,
+        },
     )
     @action(detail=True, methods=["get"])
     def series(self, request, code=None):

@@ -5,7 +5,8 @@ only read the institutions they may see and only write for those they edit.
 """
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from institutions import access, actions, queries, validation
 from institutions.models import Answer, Institution
+from themes.api import NOT_FOUND, ErrorSerializer
 from themes.models import SectorTarget
 
 
@@ -75,7 +77,12 @@ class AnswerInputSerializer(serializers.Serializer):
 
 
 def _institution(request: Request, code: str, *, write: bool) -> Institution:
-    institution = access.visible_institutions(request.user).filter(code=code).first()
+    # No code holds a NUL byte, and PostgreSQL would refuse the query (a 500) rather than miss.
+    institution = (
+        None
+        if "\x00" in code
+        else access.visible_institutions(request.user).filter(code=code).first()
+    )
     if institution is None:
         raise NotFound("Onbekende instelling")
     if write and not access.can_edit(request.user, institution):
@@ -83,16 +90,51 @@ def _institution(request: Request, code: str, *, write: bool) -> Institution:
     return institution
 
 
+NOT_LOGGED_IN = OpenApiResponse(ErrorSerializer, description="No or an unknown token")
+NOT_AN_EDITOR = OpenApiResponse(ErrorSerializer, description="The token's person may only read")
+INVALID_ANSWER = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="Per field, the list of what is wrong with it"
+)
+CONFLICT = OpenApiResponse(
+    inline_serializer(
+        "AnswerConflict",
+        {
+            "detail": serializers.CharField(),
+            "current": AnswerSerializer(allow_null=True),
+            "version": serializers.IntegerField(),
+        },
+    ),
+    description="Someone saved a newer answer since the version you sent",
+)
+
+
 @extend_schema(
     methods=["GET"],
     summary="The institution's current answer per target",
-    responses=AnswerSerializer(many=True),
+    responses={200: AnswerSerializer(many=True), 401: NOT_LOGGED_IN, 404: NOT_FOUND},
 )
 @extend_schema(
     methods=["POST"],
     summary="Add an answer (append-only)",
     request=AnswerInputSerializer,
-    responses={201: AnswerSerializer},
+    responses={
+        201: AnswerSerializer,
+        400: INVALID_ANSWER,
+        401: NOT_LOGGED_IN,
+        403: NOT_AN_EDITOR,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    },
+    examples=[
+        OpenApiExample(
+            "A status",
+            value={"target": "LZD-WALLET", "value": "gepland", "explanation": "Pilot loopt."},
+            request_only=True,
+        ),
+        OpenApiExample(
+            "A score", value={"target": "CYB-NBA-GEMIDDELD", "value": "2.5"}, request_only=True
+        ),
+    ],
 )
 @api_view(["GET", "POST"])
 @authentication_classes([TokenAuthentication, SessionAuthentication])

@@ -1,10 +1,24 @@
 """The open-data API of the route: read-only JSON, no login."""
 
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotFound
 
 from themes.models import Line, Milestone, SectorTarget, Theme
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# Every lookup by code can miss; documented so that clients (and the schema fuzzer) expect it.
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such code")
 
 
 class ThemeSerializer(serializers.ModelSerializer):
@@ -50,7 +64,7 @@ class TargetSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True, help_text="The target's own Dutch text")
     themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     lines = serializers.SerializerMethodField()
-    programme = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    programme = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     goal_value = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=False)
     threshold = serializers.DecimalField(
         max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True
@@ -73,8 +87,34 @@ class TargetSerializer(serializers.ModelSerializer):
         return [line.path for line in target.lines.all()]
 
 
-@extend_schema_view(list=extend_schema(summary="The six themes of the route"))
-class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
+class RouteViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only by code. Any code reaches the view, so a miss is the API's JSON 404 rather than
+    the site's HTML page; a NUL byte is a miss too, not a 500 (PostgreSQL refuses NUL in text
+    parameters, and no code or filter value holds one)."""
+
+    lookup_value_regex = "[^/]+"
+
+    def get_object(self):
+        if _has_nul([str(value) for value in self.kwargs.values()]):
+            raise NotFound
+        return super().get_object()
+
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        if _has_nul(value for _name, values in params.lists() for value in values):
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The six themes of the route"),
+    retrieve=extend_schema(responses={200: ThemeSerializer, 404: NOT_FOUND}),
+)
+class ThemeViewSet(RouteViewSet):
     serializer_class = ThemeSerializer
     lookup_field = "code"
     queryset = Theme.objects.prefetch_related(
@@ -88,9 +128,10 @@ class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(
         summary="The lines (table rows) of all themes",
         parameters=[OpenApiParameter("theme", str, description="Only this theme's lines")],
-    )
+    ),
+    retrieve=extend_schema(responses={200: LineSerializer, 404: NOT_FOUND}),
 )
-class LineViewSet(viewsets.ReadOnlyModelViewSet):
+class LineViewSet(RouteViewSet):
     serializer_class = LineSerializer
     queryset = Line.objects.select_related("theme").prefetch_related("targets")
 
@@ -110,9 +151,10 @@ class LineViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("status", str, enum=Milestone.Status.values),
             OpenApiParameter("partner", str, description="Partner code (owner)"),
         ],
-    )
+    ),
+    retrieve=extend_schema(responses={200: MilestoneSerializer, 404: NOT_FOUND}),
 )
-class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
+class MilestoneViewSet(RouteViewSet):
     serializer_class = MilestoneSerializer
     lookup_field = "code"
     queryset = Milestone.objects.select_related("line__theme").prefetch_related("owners")
@@ -139,12 +181,13 @@ class MilestoneViewSet(viewsets.ReadOnlyModelViewSet):
             OpenApiParameter("measure", str, enum=SectorTarget.Measure.values),
         ],
     ),
-    retrieve=extend_schema(summary="One sector target by its code"),
+    retrieve=extend_schema(
+        summary="One sector target by its code", responses={200: TargetSerializer, 404: NOT_FOUND}
+    ),
 )
-class TargetViewSet(viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(RouteViewSet):
     serializer_class = TargetSerializer
     lookup_field = "code"
-    lookup_value_regex = "[A-Za-z0-9-]+"
     queryset = SectorTarget.objects.select_related("programme").prefetch_related(
         "themes", Prefetch("lines", queryset=Line.objects.select_related("theme"))
     )
