@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from institutions.models import Answer, AnswerReview, Institution, Membership
+from institutions.models import Answer, AnswerReview, AuditEvent, Institution, Membership
 from roadmap.lib.admin import ReadOnlyModelAdmin
 
 
@@ -44,3 +44,24 @@ class AnswerReviewAdmin(ReadOnlyModelAdmin):
 
     list_display = ["answer", "decision", "reviewed_by", "reviewed_at"]
     list_filter = ["decision"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyModelAdmin):
+    """The audit log is append-only: readable here and at /beheer/auditlog/, never edited."""
+
+    list_display = [
+        "occurred_at",
+        "kind",
+        "actor_label",
+        "institution_code",
+        "ip_address",
+        "detail",
+    ]
+    list_filter = ["kind"]
+    search_fields = ["actor_label", "institution_code", "detail"]
+    date_hierarchy = "occurred_at"
+
+    def get_actions(self, request):
+        # No bulk "delete selected" either (it needs delete permission anyway).
+        return {}

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class InstitutionsConfig(AppConfig):
     name = "institutions"
     verbose_name = _("Instellingen")
+
+    def ready(self) -> None:
+        # The audit log's signal receivers (logins, lockouts, role changes).
+        from institutions import audit  # noqa: F401

@@ -281,3 +281,95 @@ class AnswerReview(models.Model):
     @property
     def reviewed_by_name(self) -> str:
         return _person_name(self.reviewed_by)
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", _("ingelogd")
+    LOGIN_FAILED = "login_failed", _("inloggen mislukt")
+    LOCKOUT = "lockout", _("tijdelijk geblokkeerd")
+    LOGOUT = "logout", _("uitgelogd")
+    PASSWORD_CHANGED = "password_changed", _("wachtwoord gewijzigd")
+    PASSWORD_RESET = "password_reset", _("wachtwoord opnieuw ingesteld")
+    ROLE_CHANGED = "role_changed", _("rol gewijzigd")
+    EXPORT = "export", _("export")
+    IMPORT = "import", _("import")
+    API_TOKEN_CREATED = "api_token_created", _("API-token aangemaakt")
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Refuses bulk deletes and updates, except the one update Django itself makes: forgetting
+    the link to a deleted person or institution (on_delete=SET_NULL; the text labels stay)."""
+
+    def delete(self):
+        raise ValueError("Auditgebeurtenissen worden niet verwijderd.")
+
+    def update(self, **kwargs):
+        if kwargs.keys() <= {"actor", "institution"} and all(v is None for v in kwargs.values()):
+            return super().update(**kwargs)
+        raise ValueError("Auditgebeurtenissen worden niet gewijzigd.")
+
+
+class AuditEvent(models.Model):
+    """One security-relevant event: a login, a failed login, a role change, an export, ...
+
+    Append-only, stricter than answers: the application never updates or deletes a row (save()
+    refuses an update, delete() and the queryset's delete()/update() refuse), because a trail
+    that an administrator can tidy up from the portal proves nothing afterwards. Removing old
+    rows is a deliberate database operation outside the portal. Who and where are also kept as
+    text (the e-mail address and BRIN code at the time), so deleting a person or an institution
+    keeps the trail. Never holds a password, a token or an attempted password; a failed login
+    keeps only the address that was typed.
+    """
+
+    Kind = AuditKind
+
+    occurred_at = models.DateTimeField(_("tijdstip"), default=timezone.now, db_index=True)
+    kind = models.CharField(_("soort"), max_length=20, choices=AuditKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("persoon"),
+    )
+    actor_label = models.CharField(_("e-mailadres"), max_length=254, blank=True)
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("instelling"),
+    )
+    institution_code = models.CharField(_("BRIN-code"), max_length=4, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP-adres"), null=True, blank=True)
+    detail = models.CharField(_("details"), max_length=500, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=AuditKind.values), name="auditevent_kind_valid"
+            ),
+        ]
+        indexes = [
+            # The audit log page filtered by kind, newest first (occurred_at alone has its own
+            # index for the unfiltered page and the date range).
+            models.Index("kind", models.F("occurred_at").desc(), name="auditevent_kind_occurred"),
+        ]
+        verbose_name = _("auditgebeurtenis")
+        verbose_name_plural = _("auditlog")
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Een auditgebeurtenis wordt niet gewijzigd, alleen toegevoegd.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Een auditgebeurtenis wordt niet verwijderd.")

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institutions import access
+from institutions import access, audit
 from reports import actions
 from reports.forms import ReportForm
 from reports.models import Report
@@ -99,4 +99,8 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
     report = _report_for_user(request, report_id)
     if report.state != Report.State.DONE or not report.file:
         raise Http404("Deze rapportage is (nog) niet klaar")
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.filename())
+    filename = report.filename()
+    audit.record(
+        audit.Kind.EXPORT, request=request, institution=report.institution, detail=filename
+    )
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=filename)

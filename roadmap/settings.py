@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "csp",
+    "axes",
     "roadmap",
     "themes",
     "institutions",
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it turns a lockout flagged anywhere during the request into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "roadmap.urls"
@@ -154,6 +157,33 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Failed logins (django-axes) and the client address -----------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one e-mail address from one IP address, that pair
+# is refused for LOGIN_LOCKOUT_MINUTES (ASVS 5.0 V6.3.1, V6.1.1); a successful login resets the
+# count. Why the pair and not the address or the account alone: locking the account everywhere
+# would let anyone lock a CIO out by typing their address from anywhere, and locking an IP
+# would lock out a whole college behind one NAT address after five typos by its students. The
+# price: someone who tries a few passwords on many accounts, or one account from many
+# addresses, is slowed rather than stopped; long passwords (validators above), single sign-on
+# and the audit log (lockouts and failed logins per address) cover that.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", default=False)
+# Behind a reverse proxy the client address is the one the proxy appended to X-Forwarded-For
+# (PROXY_COUNT proxies: the entry that many places from the right), never the left-most entry,
+# which the client writes itself and could vary per attempt to dodge the lockout.
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours, as axes reads a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "institutions.audit.client_ip"
+# The address is the username: count "CIO@x.nl " and "cio@x.nl" as the same one.
+AXES_USERNAME_CALLABLE = "institutions.audit.attempted_username"
+# The audit log (institutions.AuditEvent) records every attempt; no second log of successes.
+AXES_DISABLE_ACCESS_LOG = True
 
 # A strict Content-Security-Policy: scripts and styles only from our own static files, so no
 # inline script, event-handler attribute or eval can run. htmx and plotly.js are vendored.
@@ -277,6 +307,8 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # axes narrates every login at INFO; the audit log records them (lockouts stay WARNING).
+        "axes": {"level": "WARNING"},
     },
 }
 # The worker logs through the configuration above (JSON in production) instead of its own.
@@ -324,7 +356,11 @@ OIDC_CREATE_USER = True  # unknown addresses get an account without any role
 OIDC_REDIRECT_ALLOWED_HOSTS: list[str] = []  # ?next= may only point into this site
 LOGIN_REDIRECT_URL_FAILURE = "/account/login/"
 INSTALLED_APPS += ["mozilla_django_oidc"]
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# axes first: it refuses a locked-out (e-mail, IP) before any backend checks a password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("institutions.oidc.RoutekaartOIDCBackend")
     _OIDC_ENDPOINTS = (

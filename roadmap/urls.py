@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from institutions.forms import EmailAuthenticationForm
+from institutions.views import AuditedPasswordChangeView, AuditedPasswordResetConfirmView
 from roadmap.views import favicon, healthz
 
 urlpatterns = [
@@ -19,6 +20,17 @@ urlpatterns = [
             extra_context={"oidc_enabled": settings.OIDC_ENABLED},
         ),
         name="login",
+    ),
+    # Django's own password views, subclassed only to write the change to the audit log.
+    path(
+        "account/password_change/",
+        AuditedPasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        AuditedPasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path("account/", include("django.contrib.auth.urls")),
     # Single sign-on (institutions/oidc.py): always routed, the views answer 404 while it is off.

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from institutions import audit
 from institutions.imports import (
     ROW_NUMBER,
     ImportError,
@@ -18,7 +19,7 @@ from institutions.imports import (
     read_table,
 )
 from institutions.management.commands.import_reports import fail_with_errors, read_import_file
-from institutions.models import Institution
+from institutions.models import AuditEvent, Institution
 
 INSTITUTION_COLUMNS = ("code", "name", "kind", "region", "active_from", "active_to")
 OPTIONAL_INSTITUTION_COLUMNS = frozenset({"region", "active_to"})
@@ -91,6 +92,11 @@ def _column_position(name: str) -> int:
     )
 
 
+def _record_import(path: str, errors: list[ImportError], saved: int = 0) -> None:
+    detail = audit.import_detail(Path(path).name, saved, errors)
+    audit.record(AuditEvent.Kind.IMPORT, detail=f"import_institutions {detail}")
+
+
 class Command(BaseCommand):
     help = (
         "Creates or updates institutions from a CSV file with the columns code, name, kind, "
@@ -110,9 +116,11 @@ class Command(BaseCommand):
                 optional=OPTIONAL_INSTITUTION_COLUMNS,
             )
         except ImportFileError as problem:
+            _record_import(path, [ImportError(0, "", str(problem))])
             fail_with_errors([ImportError(0, "", str(problem))])
         checked, errors = check_institution_rows(rows)
         if errors:
+            _record_import(path, errors)
             fail_with_errors(errors)
 
         created = updated = 0
@@ -126,6 +134,7 @@ class Command(BaseCommand):
                     continue  # an unchanged save would only add a history record
                 institution.save()
         unchanged = len(checked) - created - updated
+        _record_import(path, [], saved=created + updated)
         self.stdout.write(
             f"{created} instellingen aangemaakt, {updated} bijgewerkt, {unchanged} ongewijzigd"
         )

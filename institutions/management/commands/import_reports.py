@@ -5,7 +5,8 @@ from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
-from institutions import imports
+from institutions import audit, imports
+from institutions.models import AuditEvent
 
 
 def read_import_file(path: str) -> bytes:
@@ -36,6 +37,11 @@ class Command(BaseCommand):
         path = options["file"]
         # An operator imports on an institution's behalf: no per-institution permission applies.
         outcome = imports.import_answers(read_import_file(path), Path(path).name, user=None)
+        audit.record(
+            AuditEvent.Kind.IMPORT,
+            detail="import_reports "
+            + audit.import_detail(Path(path).name, outcome.saved, outcome.errors),
+        )
         if outcome.errors:
             fail_with_errors(outcome.errors)
         self.stdout.write(f"{outcome.saved} antwoorden opgeslagen")
