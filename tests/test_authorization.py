@@ -87,6 +87,10 @@ GET_TABLE = {
         _private(viewer_a=403, cio_b=200, staff=403, council=403, admin=403),
     ),
     "institutions:overview": ("/instellingen/", _private(cio_a=403, viewer_a=403, cio_b=403)),
+    "institutions:audit-log": (
+        "/beheer/auditlog/",
+        _private(cio_a=403, viewer_a=403, cio_b=403, council=403),
+    ),
     "institutions:status": ("/instellingen/11AA/", _private()),
     "institutions:confirm": ("/instellingen/11AA/bevestigen/", _everyone(405)),
     "institutions:import": ("/instellingen/11AA/import/", _everyone(405)),
