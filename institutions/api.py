@@ -43,7 +43,12 @@ class AnswerInputSerializer(serializers.Serializer):
     value = serializers.CharField(
         help_text="niet_gestart, gepland, in_uitvoering, gerealiseerd, or a number"
     )
-    applies_on = serializers.DateField(required=False, help_text="ISO date; default today")
+    applies_on = serializers.DateField(
+        required=False,
+        help_text="ISO date; default today",
+        # The same words as the file import: DRF's own message half-translates "Date".
+        error_messages={"invalid": "Dit is geen datum in de vorm JJJJ-MM-DD, bv. 2025-03-31."},
+    )
     explanation = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     evidence_url = serializers.CharField(required=False, allow_blank=True, max_length=500)
     version = serializers.IntegerField(

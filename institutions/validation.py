@@ -73,13 +73,14 @@ def clean_value(target: SectorTarget, raw: str | Decimal | None) -> dict:
     number = _number(text)
     if field == "score":
         low, high = score_range(target)
-        if number != number.quantize(Decimal("0.1")):
-            raise ValidationError(_("Geef de score met hoogstens één decimaal, bv. 2,5."))
+        # The range first: quantize() raises InvalidOperation on a huge number such as 1e309.
         if not low <= number <= high:
             raise ValidationError(
                 _("De score moet tussen %(low)s en %(high)s liggen.")
                 % {"low": f"{low:.1f}".replace(".", ","), "high": f"{high:.1f}".replace(".", ",")}
             )
+        if number != number.quantize(Decimal("0.1")):
+            raise ValidationError(_("Geef de score met hoogstens één decimaal, bv. 2,5."))
         return {"score": number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)}
     if not Decimal(0) <= number <= Decimal(100):
         raise ValidationError(_("Het percentage moet tussen 0 en 100 liggen."))
@@ -102,18 +103,20 @@ def clean_applies_on(value: datetime.date | None) -> datetime.date:
 
 
 _url_validator = URLValidator(schemes=["http", "https"])
+MAX_EVIDENCE_URL = 500
 
 
 def clean_evidence_url(raw: str | None) -> str:
     url = (raw or "").strip()
     if not url:
         return ""
+    # The length first, so that the message below never echoes an overlong link.
+    if len(url) > MAX_EVIDENCE_URL:
+        raise ValidationError(_("De link is te lang (hoogstens 500 tekens)."))
     if urlsplit(url).scheme.lower() not in {"http", "https"}:
         raise ValidationError(_("Alleen links die met http:// of https:// beginnen."))
     try:
         _url_validator(url)
     except ValidationError:
         raise ValidationError(_("'%(url)s' is geen geldige link.") % {"url": url}) from None
-    if len(url) > 500:
-        raise ValidationError(_("De link is te lang (hoogstens 500 tekens)."))
     return url
