@@ -6,11 +6,22 @@ and viewer belong to it; the editor of institution B must get 404 (no hint that 
 """
 
 import datetime
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.http import urlencode
 
+from institutions import queries
 from institutions.models import Answer, AnswerReview
+from reports.models import Report
 from themes.models import SectorTarget
 
 pytestmark = pytest.mark.django_db
@@ -153,17 +164,32 @@ def _outcome(response):
     return response.status_code
 
 
-@pytest.mark.parametrize("name", sorted(GET_TABLE))
-def test_get_is_allowed_or_refused_per_role(client, people, name):
-    path, expected = GET_TABLE[name]
+@pytest.fixture
+def clients(people):
+    """One test client per role, logged in up front (a login itself writes last_login)."""
+    by_role = {}
     for role, user in people.items():
-        client.logout()
+        by_role[role] = Client()
         if user is not None:
-            client.force_login(user)
+            by_role[role].force_login(user)
+    return by_role
+
+
+@pytest.mark.parametrize("name", sorted(GET_TABLE))
+def test_get_is_allowed_or_refused_per_role_and_changes_nothing(clients, name):
+    """Also: no GET changes a row of any table (the audit log, sessions and login attempts
+    aside: exports record who downloaded what, by design)."""
+    path, expected = GET_TABLE[name]
+    before = fingerprint()
+    for role, client in clients.items():
         outcome = _outcome(client.get(path))
         assert outcome == expected[role], (
             f"GET {path} as {role}: {outcome}, expected {expected[role]}"
         )
+        after = fingerprint()
+        changed = changed_tables(before, after)
+        assert not changed, f"GET {path} as {role} changed {sorted(changed)}"
+        before = after
 
 
 def _answer(institution, code="LZD-WALLET", status="gepland"):
@@ -238,3 +264,334 @@ def test_staff_can_review_but_only_answers_of_the_institution_in_the_url(
     )
     assert response.status_code == 404
     assert not AnswerReview.objects.exists()
+
+
+# --- Write methods: POST, PUT, PATCH and DELETE for every URL and role ---------------------------
+
+WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
+PASSWORD = "a-long-test-password"  # tests/conftest.py gives it to every person of the cast
+WALLET = "LZD-WALLET"
+IMPORT_HEADER = "institution,target,value,applies_on,explanation,evidence_url"
+ALLOWED = {200, 201, 302}
+NEW_PASSWORD = "another-long-test-password"
+# Tables whose rows a GET or a refused write may change by design: sessions, login attempts
+# (axes), the audit log (exports are GETs that record who downloaded what) and task results.
+UNWATCHED_TABLES = {"django_session", "institutions_auditevent"}
+UNWATCHED_PREFIXES = ("axes_", "django_celery_")
+
+
+def _writes(*, anonymous, cio_a, viewer_a, cio_b, staff, council, admin):
+    return {
+        "anonymous": anonymous, "cio_a": cio_a, "viewer_a": viewer_a, "cio_b": cio_b,
+        "sector_staff": staff, "council": council, "administrator": admin,
+    }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What each write method does at one URL, per role.
+
+    ``post``: the outcome of a POST with valid data (``data`` builds it per role); an allowed
+    POST changes exactly the tables in ``changes``, a refused one changes nothing.
+    ``other``: PUT, PATCH and DELETE (405 for every role unless said otherwise); they never
+    change anything. ``path`` replaces the GET table's sample path where the write needs a real
+    answer or report ({answer}, {report}).
+    """
+
+    post: dict
+    data: Callable[[dict, str], dict] = lambda ctx, role: {}
+    changes: frozenset = frozenset()
+    other: dict = field(default_factory=dict)
+    path: str | None = None
+    json: bool = False
+
+
+PRIVATE_ROLES = ["cio_a", "viewer_a", "cio_b", "staff", "council", "admin"]  # _private's names
+
+
+def _per_method(outcomes):
+    """The same outcomes per role for PUT, PATCH and DELETE."""
+    return dict.fromkeys(("PUT", "PATCH", "DELETE"), outcomes)
+
+
+def _everyone_per_method(code):
+    return _per_method(_everyone(code))
+
+
+def _credentials(ctx, role):
+    user = ctx["people"][role] or ctx["people"]["cio_a"]
+    return {"username": user.email, "password": PASSWORD}
+
+
+def _answer_form(ctx, role):
+    version = queries.answer_version(ctx["institution_a"], SectorTarget.objects.get(code=WALLET))
+    return {"theme": "t", "t-LZD-WALLET-value": "gerealiseerd", "t-LZD-WALLET-version": version}
+
+
+def _import_file(ctx, role):
+    content = f"{IMPORT_HEADER}\r\n11AA,CYB-NBA-GEMIDDELD,2.5,2026-03-01,,\r\n".encode()
+    return {"file": SimpleUploadedFile("antwoorden.csv", content, content_type="text/csv")}
+
+
+def _report_form(ctx, role):
+    return {"format": "csv", "as_of": "2026-06-30", "institution": "11AA"}
+
+
+def _password_change(ctx, role):
+    return {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+
+ANSWERS = frozenset({"institutions_answer", "institutions_answerslot"})
+
+# URL name -> what its write methods do. Every URL of GET_TABLE that is not here answers 405 to
+# every write method for every role (test_every_url_accepting_writes_is_in_the_write_table).
+WRITE_TABLE = {
+    "set_language": Writes(
+        post=_everyone(302),
+        data=lambda ctx, role: {"language": "nl"},
+        other={method: _everyone(302) for method in ("PUT", "PATCH", "DELETE")},
+    ),
+    "login": Writes(
+        post=_everyone(302),
+        data=_credentials,
+        changes=frozenset({"auth_user"}),  # last_login
+        other={"PUT": _everyone(200), "PATCH": _everyone(405), "DELETE": _everyone(405)},
+    ),
+    "logout": Writes(post=_everyone(302)),
+    "oidc_logout": Writes(post=_everyone(302)),
+    "password_change": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=302, cio_b=302, staff=302, council=302, admin=302
+        ),
+        data=_password_change,
+        changes=frozenset({"auth_user"}),
+        other={
+            "PUT": _private(cio_b=200),
+            "PATCH": _private(**dict.fromkeys(PRIVATE_ROLES, 405)),
+            "DELETE": _private(**dict.fromkeys(PRIVATE_ROLES, 405)),
+        },
+    ),
+    # Django asks for a login before it looks at the method.
+    "password_change_done": Writes(
+        post=_private(**dict.fromkeys(PRIVATE_ROLES, 405)),
+        other=_per_method(_private(**dict.fromkeys(PRIVATE_ROLES, 405))),
+    ),
+    "password_reset": Writes(
+        post=_everyone(302),
+        data=lambda ctx, role: {"email": "cio@a.example"},
+        other={"PUT": _everyone(200), "PATCH": _everyone(405), "DELETE": _everyone(405)},
+    ),
+    # A link with a bad token shows "invalid link" whatever the method.
+    "password_reset_confirm": Writes(post=PUBLIC, other=_everyone_per_method(200)),
+    "institutions:api-token": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=200, viewer_a=403, cio_b=200, staff=403, council=403, admin=403
+        ),
+        changes=frozenset({"authtoken_token"}),
+    ),
+    "institutions:confirm": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
+        ),
+        changes=ANSWERS,
+    ),
+    "institutions:import": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
+        ),
+        data=_import_file,
+        changes=ANSWERS,
+    ),
+    "institutions:answer-edit": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
+        ),
+        data=_answer_form,
+        changes=ANSWERS,
+    ),
+    "institutions:review": Writes(
+        path="/instellingen/11AA/antwoorden/{answer}/beoordelen/",
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=404, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {"decision": "approved", "comment": ""},
+        changes=frozenset({"institutions_answerreview"}),
+    ),
+    "institution-answers": Writes(
+        post=_writes(
+            anonymous=401, cio_a=201, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
+        ),
+        data=lambda ctx, role: {"target": "CYB-NBA-GEMIDDELD", "value": "2.5"},
+        changes=ANSWERS,
+        json=True,
+        other=_per_method(
+            _writes(
+                anonymous=401, cio_a=405, viewer_a=405, cio_b=405, staff=405, council=405, admin=405
+            )
+        ),
+    ),
+    "reports:list": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=302, cio_b=422, staff=302, council=302, admin=302
+        ),
+        data=_report_form,
+        changes=frozenset({"reports_report"}),
+    ),
+    # Only the maker of a failed report may retry it; others who may see it get 403.
+    "reports:retry": Writes(
+        path="/rapportages/{report}/opnieuw/",
+        post=_writes(
+            anonymous=LOGIN, cio_a=302, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
+        ),
+        changes=frozenset({"reports_report"}),
+    ),
+    # The admin's own pages check their own permissions (and CSRF); its index only shows.
+    "admin:index": Writes(
+        post=_writes(
+            anonymous=302, cio_a=302, viewer_a=302, cio_b=302, staff=200, council=302, admin=200
+        ),
+        other=_per_method(
+            _writes(
+                anonymous=302, cio_a=302, viewer_a=302, cio_b=302, staff=200, council=302, admin=200
+            )
+        ),
+    ),
+}
+
+
+# --- A fingerprint of the database: which tables changed? ---------------------------------------
+
+
+class _RowChecksum:
+    """SQLite has no hash function: an order-independent sum of each row's CRC."""
+
+    def __init__(self):
+        self.total = 0
+
+    def step(self, *values):
+        self.total = (self.total + zlib.crc32(repr(values).encode())) % (1 << 62)
+
+    def finalize(self):
+        return self.total
+
+
+def _watched_tables() -> dict[str, list[str]]:
+    tables = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        table = meta.db_table
+        if meta.proxy or table in UNWATCHED_TABLES or table.startswith(UNWATCHED_PREFIXES):
+            continue
+        tables[table] = [meta.pk.column] + [
+            f.column for f in meta.concrete_fields if f.column != meta.pk.column
+        ]
+    return tables
+
+
+def fingerprint() -> dict[str, tuple]:
+    """Row count, highest id and a checksum of every row of every watched table, in one query."""
+    quote = connection.ops.quote_name
+    parts = []
+    for table, columns in sorted(_watched_tables().items()):
+        if connection.vendor == "postgresql":
+            checksum = "COALESCE(SUM(hashtext(t::text)::bigint), 0)"
+        else:
+            checksum = f"routekaart_checksum({', '.join(quote(c) for c in columns)})"
+        # Table and column names come from the models, never from input.
+        highest = f"CAST(MAX({quote(columns[0])}) AS TEXT)"
+        sql = f"SELECT '{table}', COUNT(*), {highest}, {checksum} FROM {quote(table)} t"  # noqa: S608
+        parts.append(sql)
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("routekaart_checksum", -1, _RowChecksum)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def changed_tables(before: dict, after: dict) -> set[str]:
+    return {table for table in before if before[table] != after[table]}
+
+
+# --- The write matrix ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def write_context(people, institution_a, institution_b):
+    """An answer of A to review and confirm, and a failed report of A's editor to retry."""
+    answer = _answer(institution_a)
+    report = Report.objects.create(
+        format="csv", as_of=datetime.date(2026, 6, 30), institution=institution_a,
+        created_by=people["cio_a"], state=Report.State.FAILED, error="Proef",
+    )  # fmt: skip
+    return {
+        "people": people, "institution_a": institution_a, "institution_b": institution_b,
+        "answer": answer, "report": report,
+    }  # fmt: skip
+
+
+def _send(client, method, path, rule: Writes, ctx, role):
+    data = rule.data(ctx, role)
+    if rule.json:
+        return client.generic(method, path, json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(path, data)
+    form = {k: v for k, v in data.items() if isinstance(v, str | int)}
+    return client.generic(
+        method, path, urlencode(form), content_type="application/x-www-form-urlencoded"
+    )
+
+
+def test_every_url_accepting_writes_is_in_the_write_table(client, write_context):
+    """A URL accepts writes when a POST by the administrator answers anything but 405."""
+    assert set(WRITE_TABLE) <= set(GET_TABLE), set(WRITE_TABLE) - set(GET_TABLE)
+    accepting = set()
+    for name, (path, _expected) in GET_TABLE.items():
+        client.force_login(write_context["people"]["administrator"])  # again after logout
+        rule = WRITE_TABLE.get(name)
+        path = (rule.path if rule and rule.path else path).format(
+            answer=write_context["answer"].pk, report=write_context["report"].pk
+        )
+        if client.post(path, {}).status_code != 405:
+            accepting.add(name)
+    missing = accepting - set(WRITE_TABLE)
+    assert not missing, f"URLs accepting writes without a write rule: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("name", sorted(GET_TABLE))
+def test_write_methods_are_allowed_or_refused_per_role(clients, write_context, name):
+    """POST with valid data, then PUT, PATCH and DELETE, as every role. An allowed POST writes
+    exactly the tables of its rule; a refused one, and every other method, writes nothing."""
+    rule = WRITE_TABLE.get(name, Writes(post=_everyone(405)))
+    path = (rule.path or GET_TABLE[name][0]).format(
+        answer=write_context["answer"].pk, report=write_context["report"].pk
+    )
+    failures = []
+    before = fingerprint()
+    for role, client in clients.items():
+        outcomes = {}
+        for method in WRITE_METHODS:
+            outcomes[method] = _outcome(_send(client, method, path, rule, write_context, role))
+            if method == "POST":  # the only method that may write: look at it on its own
+                after = fingerprint()
+                changed = changed_tables(before, after)
+                performed = outcomes["POST"] in ALLOWED
+                if changed != (rule.changes if performed else set()):
+                    failures.append(f"POST {path} as {role} changed {sorted(changed)}")
+                before = after
+        after = fingerprint()
+        if changed := changed_tables(before, after):
+            failures.append(f"PUT/PATCH/DELETE {path} as {role} changed {sorted(changed)}")
+        before = after
+        for method, outcome in outcomes.items():
+            expected = rule.post if method == "POST" else rule.other.get(method, _everyone(405))
+            if outcome != expected[role]:
+                failures.append(f"{method} {path} as {role}: {outcome}, expected {expected[role]}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_fingerprint_sees_a_changed_value_not_only_a_new_row(institution_a):
+    answer = _answer(institution_a)
+    before = fingerprint()
+    Answer.objects.filter(pk=answer.pk).update(explanation="Anders")
+    assert changed_tables(before, fingerprint()) == {"institutions_answer"}
