@@ -124,28 +124,31 @@ def subprocess_env(broker_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def start_worker(env: dict[str, str], *options: str) -> Logged:
-    worker = Logged(
+def launch_worker(env: dict[str, str], *options: str) -> Logged:
+    """Start a worker without waiting for it (it takes seconds to boot: prepare meanwhile)."""
+    return Logged(
         [
             sys.executable, "-m", "celery", "-A", "roadmap", "worker", "--loglevel=INFO",
             "--without-mingle", "--without-gossip", *options,
         ],
         env,
     )  # fmt: skip
-    if not wait_until(lambda: worker.saw(" ready."), timeout=30):
-        worker.stop()
-        raise RuntimeError(f"the worker did not start:\n{worker.log}")
-    return worker
 
 
-def start_beat(env: dict[str, str], *options: str) -> Logged:
-    beat = Logged(
+def launch_beat(env: dict[str, str], *options: str) -> Logged:
+    return Logged(
         [sys.executable, "-m", "celery", "-A", "roadmap", "beat", "--loglevel=INFO", *options], env
     )
-    if not wait_until(lambda: beat.saw("beat: Starting"), timeout=30):
-        beat.stop()
-        raise RuntimeError(f"beat did not start:\n{beat.log}")
-    return beat
+
+
+def wait_ready(*processes: Logged) -> None:
+    """Until each worker says " ready." and each beat "beat: Starting" (60 s: a busy machine)."""
+    for process in processes:
+        signal_text = "beat: Starting" if "beat" in process.process.args else " ready."
+        if not wait_until(lambda p=process, t=signal_text: p.saw(t), timeout=60):
+            for started in processes:
+                started.stop()
+            raise RuntimeError(f"{' '.join(process.process.args)} did not start:\n{process.log}")
 
 
 def pool_children(worker: Logged) -> list[int]:

@@ -17,10 +17,11 @@ from indicators.actions import figures_as_of
 from indicators.models import Snapshot
 from institutions.models import Answer
 from tests.reliability.conftest import (
+    launch_beat,
+    launch_worker,
     needs_services,
-    start_beat,
-    start_worker,
     subprocess_env,
+    wait_ready,
     wait_until,
 )
 from themes.models import SectorTarget
@@ -42,9 +43,10 @@ def test_answers_saved_while_redis_is_down_reach_the_figures_when_it_is_back(
     nba = SectorTarget.objects.get(code="CYB-NBA-GEMIDDELD")
     point_app_at(private_redis.url)
     env = subprocess_env(private_redis.url, RECOMPUTE_PENDING_EVERY_SECONDS="2")
-    worker = start_worker(env, "--pool=solo")
-    beat = start_beat(env)
+    worker = launch_worker(env, "--pool=solo")
+    beat = launch_beat(env)
     try:
+        wait_ready(worker, beat)
         private_redis.kill()
         client.force_login(cio_a)
 
