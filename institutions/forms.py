@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from institutions import validation
+from institutions import imports, validation
 from institutions.actions import AnswerValue
 from institutions.models import AnswerReview, AnswerStatus
 from themes.models import SectorTarget
@@ -113,6 +113,20 @@ class ImportForm(forms.Form):
             "Komma of puntkomma; UTF-8."
         ),
     )
+
+    def clean_file(self):
+        # Django has spooled a large upload to a temporary file by now; refusing it here keeps
+        # it from being read into memory as a whole.
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_IMPORT_BYTES:
+            raise ValidationError(
+                _("Het bestand is te groot (%(size)s MB; hoogstens %(limit)d MB).")
+                % {
+                    "size": f"{upload.size / (1024 * 1024):.1f}".replace(".", ","),
+                    "limit": imports.MAX_IMPORT_BYTES // (1024 * 1024),
+                }
+            )
+        return upload
 
 
 class EmailAuthenticationForm(AuthenticationForm):

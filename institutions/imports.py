@@ -36,6 +36,7 @@ ROW_NUMBER = "row"
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class ImportFileError(Exception):
@@ -159,9 +160,20 @@ def _undo_formula_neutralising(text: str) -> str:
     return text
 
 
-def _csv_records(content: bytes) -> Iterable[list[str]]:
-    # Excel's "Unicode text" (UTF-16), a renamed .xlsx or any other binary file holds NUL bytes;
-    # without this check it would come out as a wall of mojibake errors.
+def _csv_text(content: bytes) -> str:
+    """The file's text in the encodings Excel writes: CSV UTF-8 (with a BOM), "Unicode-tekst"
+    (UTF-16 with a BOM) and, on Windows, plain "CSV (gescheiden door lijstscheidingsteken)",
+    which is Windows-1252. A file that is none of these is refused, not read as mojibake."""
+    if content.startswith(UTF16_BOMS):
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError(
+                "Het bestand begint als Unicode-tekst (UTF-16) maar is beschadigd. "
+                "Sla het in Excel op als CSV UTF-8 of lever het aan als .xlsx."
+            ) from None
+    # A renamed .xlsx, an image or any other binary file holds NUL bytes; without this check it
+    # would come out as a wall of mojibake errors.
     if b"\x00" in content:
         raise ImportFileError(
             "Dit is geen tekstbestand (CSV): het bevat binaire gegevens. "
@@ -170,15 +182,24 @@ def _csv_records(content: bytes) -> Iterable[list[str]]:
     if content.startswith(UTF8_BOM):
         content = content[len(UTF8_BOM) :]
     try:
-        text = content.decode("utf-8")
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252")
     except UnicodeDecodeError:
         raise ImportFileError(
-            "Het bestand is geen UTF-8-tekst (bijvoorbeeld é of ë komen er verkeerd uit). "
-            "Kies in Excel 'Opslaan als' en sla op als CSV UTF-8 (door komma's gescheiden)."
+            "Het bestand is geen UTF-8- of Windows-tekst (bijvoorbeeld é of ë komen er verkeerd "
+            "uit). Kies in Excel 'Opslaan als' en sla op als CSV UTF-8 (door komma's gescheiden)."
         ) from None
+
+
+def _csv_records(content: bytes) -> Iterable[list[str]]:
+    text = _csv_text(content)
     header_line = text.split("\n", 1)[0]
-    # Dutch Excel separates with semicolons because the comma is the decimal separator.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    # Dutch Excel separates with semicolons because the comma is the decimal separator, and its
+    # "Unicode-tekst" with tabs.
+    delimiter = max(",;\t", key=header_line.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         yield from reader
