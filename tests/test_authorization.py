@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.http import urlencode
+from rest_framework.authtoken.models import Token
 
-from institutions import queries
+from institutions import actions, queries
 from institutions.models import Answer, AnswerReview
 from reports.models import Report
 from themes.models import SectorTarget
@@ -595,3 +597,182 @@ def test_the_fingerprint_sees_a_changed_value_not_only_a_new_row(institution_a):
     before = fingerprint()
     Answer.objects.filter(pk=answer.pk).update(explanation="Anders")
     assert changed_tables(before, fingerprint()) == {"institutions_answer"}
+
+
+# --- Tampering: forged fields and guessed ids change nothing of anyone else ----------------------
+
+EDIT_URL = "/instellingen/11AA/doelen/LZD-WALLET/bewerken/"
+
+
+def _save(institution, code, value, user):
+    target = SectorTarget.objects.get(code=code)
+    return actions.do_save_answer(
+        institution=institution,
+        target=target,
+        user=user,
+        based_on_version=queries.answer_version(institution, target),
+        answer=actions.AnswerValue(value=value, applies_on=datetime.date(2026, 3, 1)),
+    )
+
+
+def _token(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+
+
+def test_forged_fields_in_the_answer_form_are_ignored(
+    client, cio_a, cio_b, institution_a, institution_b
+):
+    b_wallet = _save(institution_b, WALLET, {"status": "gepland"}, cio_b)
+    a_nba = _save(institution_a, "CYB-NBA-GEMIDDELD", {"score": "2.0"}, cio_a)
+    nba = SectorTarget.objects.get(code="CYB-NBA-GEMIDDELD")
+    client.force_login(cio_a)
+    forged = {
+        "theme": "t", "t-LZD-WALLET-value": "gerealiseerd", "t-LZD-WALLET-version": 0,
+        "institution": institution_b.pk, "institution_id": institution_b.pk,
+        "institution_code": "22BB", "t-LZD-WALLET-institution": institution_b.pk,
+        "target": nba.pk, "target_code": nba.code, "t-LZD-WALLET-target": nba.pk,
+        "status": "approved", "reviewed": "true", "approval": "approved", "decision": "approved",
+        "entered_by": cio_b.pk, "source": "import", "t-LZD-WALLET-source": "import",
+        "t-CYB-NBA-GEMIDDELD-value": "4.9", "t-CYB-NBA-GEMIDDELD-version": 1,
+    }  # fmt: skip
+    before = fingerprint()
+    response = client.post(EDIT_URL, forged)
+
+    assert response.status_code == 302
+    assert changed_tables(before, fingerprint()) == ANSWERS
+    saved = Answer.objects.exclude(pk__in=[b_wallet.pk, a_nba.pk]).get()
+    assert (saved.institution, saved.target.code, saved.status) == (
+        institution_a,
+        WALLET,
+        "gerealiseerd",
+    )
+    assert (saved.entered_by, saved.source) == (cio_a, Answer.Source.WEB)
+    assert list(Answer.objects.filter(institution=institution_b)) == [b_wallet]
+    assert list(Answer.objects.filter(target=nba)) == [a_nba]
+    assert queries.answer_version(institution_b, b_wallet.target) == 1
+    assert queries.answer_version(institution_a, nba) == 1
+    assert not AnswerReview.objects.exists()
+
+
+def test_the_version_of_another_institutions_slot_does_not_open_this_one(
+    client, cio_a, cio_b, institution_a, institution_b
+):
+    """A's wallet moved on to version 2; B's is at 1: B's version is refused as out of date."""
+    _save(institution_a, WALLET, {"status": "gepland"}, cio_a)
+    _save(institution_a, WALLET, {"status": "in_uitvoering"}, cio_a)
+    _save(institution_b, WALLET, {"status": "gepland"}, cio_b)
+    client.force_login(cio_a)
+    before = fingerprint()
+    data = {"theme": "t", "t-LZD-WALLET-value": "gerealiseerd", "t-LZD-WALLET-version": 1}
+    response = client.post(EDIT_URL, data)
+    assert response.status_code == 409
+    assert changed_tables(before, fingerprint()) == set()
+
+
+def test_a_cio_cannot_approve_their_own_answer(client, cio_a, institution_a):
+    answer = _save(institution_a, WALLET, {"status": "gerealiseerd"}, cio_a)
+    client.force_login(cio_a)
+    before = fingerprint()
+    response = client.post(
+        f"/instellingen/11AA/antwoorden/{answer.pk}/beoordelen/", {"decision": "approved"}
+    )
+    assert response.status_code == 403
+    assert changed_tables(before, fingerprint()) == set()
+    assert not AnswerReview.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, 401),
+        ("cio_a", 201),
+        ("viewer_a", 403),
+        ("cio_b", 404),
+        ("sector_staff", 403),
+        ("council", 403),
+        ("administrator", 403),
+    ],
+)
+def test_the_answers_api_takes_writes_only_from_an_editors_token(client, people, role, expected):
+    headers = _token(people[role]) if role else {"HTTP_AUTHORIZATION": "Token not-a-real-token"}
+    body = {"target": "CYB-NBA-GEMIDDELD", "value": "2.5"}
+    before = fingerprint()
+    response = client.post(
+        "/api/v1/institutions/11AA/answers/", body, content_type="application/json", **headers
+    )
+    assert response.status_code == expected, response.content
+    assert changed_tables(before, fingerprint()) == (ANSWERS if expected == 201 else set())
+
+
+def test_the_answers_api_ignores_an_institution_named_in_the_body(
+    client, cio_a, institution_a, institution_b
+):
+    headers = _token(cio_a)
+    forged = {
+        "target": "CYB-NBA-GEMIDDELD", "value": "2.5", "institution": "22BB",
+        "institution_code": "22BB", "institution_id": institution_b.pk,
+    }  # fmt: skip
+    before = fingerprint()
+    response = client.post(
+        "/api/v1/institutions/22BB/answers/", forged, content_type="application/json", **headers
+    )
+    assert response.status_code == 404
+    assert changed_tables(before, fingerprint()) == set()
+
+    response = client.post(
+        "/api/v1/institutions/11AA/answers/", forged, content_type="application/json", **headers
+    )
+    assert response.status_code == 201
+    assert response.json()["institution"] == "11AA"
+    assert Answer.objects.get().institution == institution_a
+    assert not Answer.objects.filter(institution=institution_b).exists()
+
+
+def test_another_institutions_report_cannot_be_reached_by_its_id(
+    client, settings, tmp_path, cio_a, cio_b, institution_a, institution_b
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cio_b)
+    response = client.post("/rapportages/", {**_report_form({}, "cio_b"), "institution": "22BB"})
+    assert response.status_code == 302
+    report = Report.objects.get(institution=institution_b)
+    report.file.save("b.csv", ContentFile(b"doel;waarde\r\n"), save=False)
+    report.state = Report.State.DONE
+    report.save()
+    paths = [f"/rapportages/{report.pk}/", f"/rapportages/{report.pk}/download/"]
+    assert [client.get(path).status_code for path in paths] == [200, 200]  # its maker sees it
+
+    client.force_login(cio_a)
+    before = fingerprint()
+    assert [client.get(path).status_code for path in paths] == [404, 404]
+    assert client.post(f"/rapportages/{report.pk}/opnieuw/").status_code == 404
+    assert changed_tables(before, fingerprint()) == set()
+    # A failed report could be retried by its maker; not by a guesser.
+    Report.objects.filter(pk=report.pk).update(state=Report.State.FAILED, file="")
+    before = fingerprint()
+    assert client.post(f"/rapportages/{report.pk}/opnieuw/").status_code == 404
+    assert changed_tables(before, fingerprint()) == set()
+    assert Report.objects.get(pk=report.pk).state == Report.State.FAILED
+
+
+# --- CSRF: a logged-in person's POST without the token is refused everywhere --------------------
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, rule in WRITE_TABLE.items() if ALLOWED & set(rule.post.values()))
+)
+def test_a_write_without_the_csrf_token_is_refused(write_context, name):
+    """As the first role the write table allows (the CIO where they may), with valid data."""
+    rule = WRITE_TABLE[name]
+    allowed = [role for role in ROLES if rule.post[role] in ALLOWED]
+    role = "cio_a" if "cio_a" in allowed else allowed[0]
+    client = Client(enforce_csrf_checks=True)
+    if write_context["people"][role]:
+        client.force_login(write_context["people"][role])
+    path = (rule.path or GET_TABLE[name][0]).format(
+        answer=write_context["answer"].pk, report=write_context["report"].pk
+    )
+    before = fingerprint()
+    response = _send(client, "POST", path, rule, write_context, role)
+    assert response.status_code == 403, f"POST {path} as {role}: {response.status_code}"
+    assert changed_tables(before, fingerprint()) == set()
