@@ -9,16 +9,19 @@ from pathlib import Path
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils import timezone
 
 from institutions.models import Institution
 from reports.models import Report
 from reports.tables import ReportData, build_report_data
-from roadmap.lib.jobs import enqueue_after_commit
+from roadmap.lib.jobs import send_task_safely
 
 logger = logging.getLogger(__name__)
 
 GENERATE_TASK = "reports.generate_report"
+# Shown when the queue was unreachable: nothing else would ever pick the report up.
+NOT_QUEUED = "De wachtrij was niet bereikbaar. Probeer het over een paar minuten opnieuw."
 # Files being written, on the media volume so that moving one into place is a single rename.
 PARTIAL_DIR = "reports/.partial"
 
@@ -40,6 +43,19 @@ def render_report(
     return write_csv(data)
 
 
+def _enqueue_generation(report_id: int) -> None:
+    """Enqueue after commit. Without a broker the report fails at once with a retry button,
+    rather than waiting as "queued" for a job that was never sent (no periodic job redoes it)."""
+
+    def send() -> None:
+        if not send_task_safely(GENERATE_TASK, report_id):
+            Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
+                state=Report.State.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
+            )
+
+    transaction.on_commit(send)
+
+
 def do_request_report(
     *,
     user: AbstractBaseUser,
@@ -58,7 +74,7 @@ def do_request_report(
         institution=institution,
         created_by=user,
     )
-    enqueue_after_commit(GENERATE_TASK, report.pk)
+    _enqueue_generation(report.pk)
     return report
 
 
@@ -66,7 +82,7 @@ def do_retry_report(*, report: Report) -> Report:
     Report.objects.filter(pk=report.pk).update(
         state=Report.State.QUEUED, progress=0, step="", error="", finished_at=None
     )
-    enqueue_after_commit(GENERATE_TASK, report.pk)
+    _enqueue_generation(report.pk)
     report.refresh_from_db()
     return report
 
