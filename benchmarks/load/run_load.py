@@ -9,8 +9,9 @@ route, collect the static files (production serves the manifest storage), load t
 the demo data; otherwise the benchmark generator with 36 months of answers), give one CIO
 account to each of the first active institutions, and run a full recompute; start the worker
 and gunicorn as in production (DEBUG off, a random SECRET_KEY) but over plain http on
-127.0.0.1; run locust headless for warm-up + measured seconds, with the statistics reset after
-the warm-up; write the summary as Markdown to stdout and benchmarks/load/results-<n>.md.
+127.0.0.1; run locust headless: once every user runs and every CIO has logged in, a warm-up,
+then the statistics are reset and the measured seconds run; write the summary as Markdown to
+stdout and benchmarks/load/results-<n>.md.
 Everything started is stopped and the database dropped at the end, also on Ctrl-C.
 
 Exits 1 when any request failed or a dashboard page kind's p95 reached the limit (150 ms).
@@ -262,7 +263,8 @@ def summary(args, plan, stats, failures, figures, context) -> tuple[str, list[st
         f"- data: {plan['institutions']} institutions, {plan['answers']:,} answers, "
         f"{len(plan['cio_accounts'])} CIO accounts (one institution each)",
         f"- load: {args.users} users (anonymous 5 : CIO 3 : API 2), spawn rate "
-        f"{args.spawn_rate}/s, {args.warmup} s warm-up (not counted), {args.seconds} s measured",
+        f"{args.spawn_rate}/s; once all run and every CIO has logged in, {args.warmup} s warm-up "
+        f"(not counted), then {args.seconds} s measured",
         f"- server: gunicorn {args.workers} workers x {args.threads} threads (gthread), DEBUG "
         "off, PostgreSQL and a Celery worker (solo pool) over Redis on 127.0.0.1; "
         "API_ANON_RATE raised so the anonymous API throttle does not answer 429",
@@ -333,7 +335,9 @@ def run(args: argparse.Namespace) -> int:
         "API_ANON_RATE": "1000000/minute",
         "DEMO_DATA_ALLOWED": "true",
         "ROUTEKAART_VAR_DIR": str(work / "var"),
-        "STATIC_ROOT": str(work / "static"),
+        # Kept between runs: whitenoise compresses only new files, and compressing plotly.js
+        # with brotli takes minutes on a busy machine.
+        "STATIC_ROOT": str(BASE_DIR / "var" / "load-static"),
         "LOG_LEVEL": "WARNING",
     }
     plan_path, prefix = work / "plan.json", work / "locust"
