@@ -3,6 +3,7 @@ per institution."""
 
 import datetime
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,10 +18,13 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from indicators import actions, queries
+from institutions.validation import EARLIEST_APPLIES_ON
 from themes.api import NOT_FOUND, TargetSerializer, TargetViewSet
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Figures as of this date (default: the latest)"
+    "as_of",
+    OpenApiTypes.DATE,
+    description="Figures as of this date, from 2020-01-01 up to today (default: the latest)",
 )
 
 
@@ -73,9 +77,16 @@ def _as_of(request) -> datetime.date | None:
     if not raw:
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        as_of = datetime.date.fromisoformat(raw)
     except ValueError:
         raise ValidationError({"as_of": "Use an ISO date, YYYY-MM-DD."}) from None
+    # No answer can be older than EARLIEST_APPLIES_ON, and the future has no figures yet: a date
+    # outside is a mistake to point out, not a row of empty figures (or year 1 to compute).
+    today = timezone.localdate()
+    if not EARLIEST_APPLIES_ON <= as_of <= today:
+        earliest = EARLIEST_APPLIES_ON.isoformat()
+        raise ValidationError({"as_of": f"Give a date from {earliest} up to today (YYYY-MM-DD)."})
+    return as_of
 
 
 BAD_AS_OF = OpenApiResponse(

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -18,6 +19,7 @@ from indicators.models import ProgressStatus
 from institutions import access
 from institutions import queries as institution_queries
 from institutions.models import AnswerStatus
+from institutions.validation import EARLIEST_APPLIES_ON
 from themes.models import SectorTarget, Theme
 
 
@@ -74,8 +76,16 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
     series = queries.target_series(target)
     as_of_form = AsOfForm(request.GET or None)
     exact = None
-    if as_of_form.is_valid() and as_of_form.cleaned_data.get("peildatum"):
-        as_of = as_of_form.cleaned_data["peildatum"]
+    as_of = as_of_form.cleaned_data.get("peildatum") if as_of_form.is_valid() else None
+    # Figures exist from the first possible answer up to today; say so rather than compute
+    # empty figures for year 1 or 9999.
+    if as_of and as_of < EARLIEST_APPLIES_ON:
+        as_of_form.add_error("peildatum", _("De peildatum ligt voor de start van de route."))
+        as_of = None
+    elif as_of and as_of > timezone.localdate():
+        as_of_form.add_error("peildatum", _("De peildatum mag niet in de toekomst liggen."))
+        as_of = None
+    if as_of:
         figure, progress = actions.figures_as_of([target], as_of)[target.pk]
         exact = {
             "as_of": as_of,

@@ -50,7 +50,10 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("compare_to") and data.get("as_of") and data["compare_to"] >= data["as_of"]:
+        if data.get("compare_to") and data["compare_to"] < EARLIEST:
+            message = _("De vergelijkingsdatum ligt voor de start van de route.")
+            self.add_error("compare_to", message)
+        elif data.get("compare_to") and data.get("as_of") and data["compare_to"] >= data["as_of"]:
             self.add_error("compare_to", _("De vergelijkingsdatum moet voor de peildatum liggen."))
         code = data.get("institution") or ""
         data["institution_obj"] = self.institutions.get(code) if code else None

@@ -87,6 +87,10 @@ class TargetSerializer(serializers.ModelSerializer):
         return [line.path for line in target.lines.all()]
 
 
+# Query parameters that are not compared with stored text (paging and dates parse themselves).
+NOT_FILTERS = frozenset({"limit", "offset", "as_of", "format"})
+
+
 def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
 
@@ -105,7 +109,9 @@ class RouteViewSet(viewsets.ReadOnlyModelViewSet):
 
     def filter_queryset(self, queryset):
         params = self.request.query_params
-        if _has_nul(value for _name, values in params.lists() for value in values):
+        filters = [value for name, values in params.lists() if name not in NOT_FILTERS
+                   for value in values]  # fmt: skip
+        if _has_nul(filters):
             return queryset.none()
         return super().filter_queryset(queryset)
 
