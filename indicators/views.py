@@ -70,7 +70,9 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def target_figures(request: HttpRequest, code: str) -> HttpResponse:
-    target = SectorTarget.objects.prefetch_related("themes").filter(code=code).first()
+    # No code holds a NUL byte, and PostgreSQL refuses one in a query (a 500 instead of a 404).
+    targets = SectorTarget.objects.prefetch_related("themes")
+    target = None if "\x00" in code else targets.filter(code=code).first()
     if target is None:
         raise Http404("Onbekend sectordoel")
     series = queries.target_series(target)

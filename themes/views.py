@@ -48,7 +48,8 @@ def target_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def target_detail(request: HttpRequest, code: str) -> HttpResponse:
-    target = queries.target_for_page(code)
+    # No code holds a NUL byte, and PostgreSQL refuses one in a query (a 500 instead of a 404).
+    target = None if "\x00" in code else queries.target_for_page(code)
     if target is None:
         raise Http404("Onbekend sectordoel")
     return render(request, "themes/target_detail.html", {"target": target})
