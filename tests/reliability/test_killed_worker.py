@@ -96,12 +96,13 @@ def test_a_killed_recompute_and_report_run_again_and_finish_as_if_undisturbed(
         client.force_login(council)
         report = Report.objects.create(format="xlsx", as_of=today, created_by=council)
         served: list[tuple[int, bytes]] = []
+        pages: list[int] = []
         stop = threading.Event()
 
         def follow() -> None:
             try:
                 while not stop.is_set():
-                    client.get(f"/rapportages/{report.pk}/")
+                    pages.append(client.get(f"/rapportages/{report.pk}/").status_code)
                     response = client.get(f"/rapportages/{report.pk}/download/")
                     ok = response.status_code == 200
                     served.append(
@@ -140,6 +141,7 @@ def test_a_killed_recompute_and_report_run_again_and_finish_as_if_undisturbed(
         # Whatever the owner was served while it ran: "not ready" or the complete file.
         downloads = [body for status, body in served if status == 200]
         assert {status for status, _body in served} <= {200, 404}
+        assert set(pages) == {200}
         assert downloads, "the follower never saw the finished report"
         assert all(body == files[0].read_bytes() for body in downloads)
         load_workbook(io.BytesIO(downloads[0]), read_only=True)
