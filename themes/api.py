@@ -9,6 +9,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import LimitOffsetPagination
 
 from themes.models import Line, Milestone, SectorTarget, Theme
 
@@ -95,12 +96,19 @@ def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
 
 
+class RoutePagination(LimitOffsetPagination):
+    # Without a maximum, ?limit=10**30 reaches the database, which refuses a LIMIT beyond 64
+    # bits (a 500); the whole route is a few hundred rows.
+    max_limit = 1000
+
+
 class RouteViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only by code. Any code reaches the view, so a miss is the API's JSON 404 rather than
     the site's HTML page; a NUL byte is a miss too, not a 500 (PostgreSQL refuses NUL in text
     parameters, and no code or filter value holds one)."""
 
     lookup_value_regex = "[^/]+"
+    pagination_class = RoutePagination
 
     def get_object(self):
         if _has_nul([str(value) for value in self.kwargs.values()]):
