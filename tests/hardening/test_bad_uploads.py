@@ -98,6 +98,19 @@ def test_import_reports_refuses_a_big_file_without_reading_it_whole(tmp_path, ex
     assert list(Answer.objects.values()) == existing
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(PNG, "het bevat binaire gegevens"), (b"", "Het bestand is leeg"),
+     ("institution;target\n".encode("cp1252"), "Deze kolommen ontbreken")],
+)  # fmt: skip
+def test_import_reports_refuses_an_unreadable_file_clearly(tmp_path, existing, content, message):
+    path = tmp_path / "antwoorden.csv"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_reports", str(path), stdout=io.StringIO())
+    assert list(Answer.objects.values()) == existing
+
+
 # --- Not a CSV --------------------------------------------------------------------------------
 
 

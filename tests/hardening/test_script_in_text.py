@@ -202,6 +202,27 @@ def test_form_upload_and_api_store_the_explanation_as_typed(client, institution_
     ]  # fmt: skip
 
 
+def test_a_review_comment_through_the_review_page_is_stored_and_shown_as_text(
+    client, institution_a, cio_a, sector_staff
+):
+    answer = actions.do_save_answer(
+        institution=institution_a,
+        target=SectorTarget.objects.get(code=TARGET),
+        answer=actions.AnswerValue(value={"status": "gepland"}, applies_on=timezone.localdate()),
+        user=cio_a,
+        based_on_version=0,
+    )
+    client.force_login(sector_staff)
+    response = client.post(
+        f"/instellingen/11AA/antwoorden/{answer.pk}/beoordelen/",
+        {"decision": "revisit", "comment": PAYLOAD},
+    )
+    assert response.status_code == 302
+    assert answer.reviews.get().comment == PAYLOAD
+    client.force_login(cio_a)  # the institution sees the request on its status page
+    assert_shown_as_text(client.get("/instellingen/11AA/").content.decode())
+
+
 def test_import_institutions_stores_names_as_typed(tmp_path, db):
     path = tmp_path / "instellingen.csv"
     with path.open("w", newline="", encoding="utf-8") as file:
