@@ -79,6 +79,7 @@ def _measure_after_warmup(environment, **_kwargs):
         logging.warning("statistics reset; measuring for %.0f s", MEASURE_SECONDS)
         if MEASURE_SECONDS > 0:
             gevent.sleep(MEASURE_SECONDS)
+            logging.warning("measured time over; stopping")
             environment.runner.quit()
 
     gevent.spawn(phases)

@@ -71,6 +71,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def prepare(args: argparse.Namespace) -> None:
     """Schema, route, static files, data, CIO accounts, a full recompute; writes the plan."""
     import django
+    from django.conf import settings
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "roadmap.settings")
     django.setup()
@@ -99,8 +100,16 @@ def prepare(args: argparse.Namespace) -> None:
     step("migrated")
     call_command("load_roadmap", verbosity=0)
     step("route loaded")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    step("static files collected")
+    # Compressing every file (plotly.js with brotli) takes minutes on a busy machine: skip it
+    # while the collected files are newer than our static files and the locked packages.
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    sources = [BASE_DIR / "requirements.lock"]
+    sources += [f for folder in settings.STATICFILES_DIRS for f in Path(folder).rglob("*")]
+    if manifest.exists() and all(f.stat().st_mtime < manifest.stat().st_mtime for f in sources):
+        step(f"static files up to date in {settings.STATIC_ROOT}")
+    else:
+        call_command("collectstatic", interactive=False, verbosity=0)
+        step("static files collected")
     if args.institutions == DEMO_INSTITUTION_COUNT:
         call_command("load_demo_data", verbosity=0)
     else:
@@ -180,6 +189,53 @@ def database_figures(database_url: str) -> dict:
         "recomputes": {kind: (n, errors, avg or 0.0) for kind, n, errors, avg in rows},
         "saved_answers": web_answers,
     }
+
+
+def cpu_sample(processes: dict, database_url: str) -> dict:
+    """CPU seconds so far of each of our processes (with their children), of the PostgreSQL
+    backends of our database, and of the whole machine."""
+    import psutil
+    import psycopg
+
+    def tree_seconds(pid: int) -> float:
+        try:
+            root = psutil.Process(pid)
+            members = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0.0
+        total = 0.0
+        for member in members:
+            try:
+                times = member.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    sample = {name: tree_seconds(process.pid) for name, process in processes.items()}
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        pids = [row[0] for row in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )]  # fmt: skip
+    sample["backends"] = {pid: tree_seconds(pid) for pid in pids}
+    machine = psutil.cpu_times()
+    sample["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+    sample["wall"] = time.monotonic()
+    return sample
+
+
+def cpu_used(start: dict, end: dict) -> dict:
+    """CPU seconds used between two samples, per part, and what the rest of the machine used.
+    A backend that started in between counts whole; one that ended in between is missed."""
+    used = {name: end[name] - start[name] for name in ("gunicorn", "Celery worker", "locust")}
+    used["PostgreSQL"] = sum(
+        seconds - start["backends"].get(pid, 0.0) for pid, seconds in end["backends"].items()
+    )
+    ours = sum(used.values())
+    used["other processes"] = max(0.0, end["machine"] - start["machine"] - ours)
+    used["wall"] = end["wall"] - start["wall"]
+    return used
 
 
 def free_port() -> int:
@@ -290,6 +346,31 @@ def summary(args, plan, stats, failures, figures, context) -> tuple[str, list[st
         f"{figures['saved_answers']}. Recomputes in the database: {recomputes or 'none'}.",
     ]
     total = next((r for r in stats if r["Name"] == "Aggregated"), None)
+    cpu = figures.get("cpu")
+    if cpu and total and int(total["Request Count"]):
+        requests = int(total["Request Count"])
+        parts = ["gunicorn", "PostgreSQL", "Celery worker", "locust", "other processes"]
+        lines += [
+            "",
+            f"CPU seconds used during the measured {cpu['wall']:.0f} s "
+            f"({os.cpu_count()} CPUs: {os.cpu_count() * cpu['wall']:.0f} available):",
+            "",
+            "| | " + " | ".join(parts) + " |",
+            "|---|" + "---:|" * len(parts),
+            "| seconds | " + " | ".join(f"{cpu[p]:.1f}" for p in parts) + " |",
+            "| ms per request | "
+            + " | ".join(f"{1000 * cpu[p] / requests:.1f}" for p in parts)
+            + " |",
+        ]
+        server = cpu["gunicorn"] + cpu["PostgreSQL"] + cpu["Celery worker"]
+        lines += [
+            "",
+            f"The server side (gunicorn, PostgreSQL, worker) used {1000 * server / requests:.0f}"
+            f" ms of CPU per request: alone on {os.cpu_count()} CPUs that is at most about "
+            f"{os.cpu_count() * requests / server:.0f} requests/s for this mix (PostgreSQL "
+            "counts the backends of this database alive at the end of the measured time: a "
+            "lower bound).",
+        ]
     if total is None or int(total["Request Count"]) == 0:
         problems.append("no requests were measured")
     elif int(total["Failure Count"]):
@@ -394,18 +475,32 @@ def run(args: argparse.Namespace) -> int:
             }
             # The locustfile ends the run after the measured seconds; --run-time is a safety
             # limit for logins that take far too long.
-            subprocess.run(  # noqa: S603
+            locust = subprocess.Popen(  # noqa: S603
                 [BIN / "locust", "-f", HERE / "locustfile.py", "--headless",
                  "-u", str(args.users), "-r", str(args.spawn_rate),
                  "--run-time", f"{args.warmup + args.seconds + 180}s", "--stop-timeout", "10",
                  "--host", f"http://127.0.0.1:{port}", "--csv", prefix, "--only-summary",
                  "--loglevel", "WARNING"],
-                cwd=BASE_DIR, env=locust_env, check=False,
+                cwd=BASE_DIR, env=locust_env, stderr=subprocess.PIPE, text=True,
+                start_new_session=True,
             )  # fmt: skip
-            load_end = loadavg()
+            cleanup.callback(stop, locust)
+            processes = {"gunicorn": server, "Celery worker": worker, "locust": locust}
+            cpu_start = cpu_end = None
+            for line in locust.stderr:
+                print(line, end="", file=sys.stderr, flush=True)
+                if "statistics reset" in line:  # the measured time starts
+                    cpu_start = cpu_sample(processes, database_url)
+                elif "measured time over" in line:  # and ends (locust still runs)
+                    cpu_end = cpu_sample(processes, database_url)
+                    load_end = loadavg()
+            locust.wait()
+            if cpu_end is None:
+                load_end = loadavg()
             stats, failures = read_stats(prefix)
             stop(worker, timeout=60)  # let it finish the recompute it is running
             figures = database_figures(database_url)
+            figures["cpu"] = cpu_used(cpu_start, cpu_end) if cpu_start and cpu_end else None
             for process in (server, worker):
                 if process.poll() not in (None, 0, -signal.SIGTERM):
                     print(f"{process.args[0]} exited with {process.returncode}:")
