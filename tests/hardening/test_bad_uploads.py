@@ -215,16 +215,18 @@ def test_a_short_row_reads_its_missing_cells_as_empty(client, cio_a, existing):
 def test_a_hundred_thousand_row_file_is_refused_up_front_in_bounded_time_and_memory(
     client, cio_a, existing
 ):
-    """The limit is 20,000 rows; a 100,000-row file (2.9 MB, under the size limit) is refused
+    """The limit is 20,000 rows; a 100,000-row file (2.7 MB, under the size limit) is refused
     as soon as row 20,001 is read, before any row is checked against the database."""
     rows = "".join("11AA;LZD-WALLET;gepland;;;\n" for _ in range(100_000))
     content = (HEADER + "\n" + rows).encode()
     assert len(content) < imports.MAX_IMPORT_BYTES
     client.force_login(cio_a)
-    tracemalloc.start()
+    client.get("/instellingen/11AA/")  # the first request imports the views: not the upload
     started = time.perf_counter()
     response = upload(client, cio_a, content)
     elapsed = time.perf_counter() - started
+    tracemalloc.start()  # a second run for memory: tracing slows everything down
+    upload(client, cio_a, content)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert_refused(
@@ -233,5 +235,5 @@ def test_a_hundred_thousand_row_file_is_refused_up_front_in_bounded_time_and_mem
     )  # fmt: skip
     print(f"100,000 rows, {len(content) / 1e6:.1f} MB: refused in {elapsed:.2f} s, "
           f"peak Python memory {peak / 1e6:.0f} MB")  # fmt: skip
-    assert elapsed < 10
+    assert elapsed < 5  # about 0.5 s on an idle laptop; parse alone about 0.2 s
     assert peak < 100 * 1024 * 1024
