@@ -5,7 +5,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 # Screenshots go outside the repository: /tmp/routekaart-shots/ on Linux.
 SHOTS_DIR = Path(tempfile.gettempdir()) / "routekaart-shots"
@@ -88,3 +88,35 @@ def log_in(page: Page, site: str, email: str) -> None:
     page.get_by_label(form_label("Wachtwoord")).fill(PASSWORD)
     page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(re.compile(r"/instellingen/"))
+
+
+# tests/conftest.py's cast: the e-mail address each role logs in with.
+ROLE_EMAILS = {
+    "cio_a": "cio@a.example",
+    "viewer_a": "viewer@a.example",
+    "cio_b": "cio@b.example",
+    "sector_staff": "staf@sector.example",
+    "council": "raad@mboraad.example",
+    "administrator": "beheer@sector.example",
+}
+AXE_SCRIPT = Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"
+
+
+def preload_axe(context: BrowserContext) -> None:
+    """axe-core in every page of the context from the start: no injection per check."""
+    context.add_init_script(path=str(AXE_SCRIPT))
+
+
+def axe_failures(page: Page, where: str) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page, one text per rule (empty: none).
+
+    Uses the copy of axe that preload_axe put in the page, else injects it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+    violations = page.evaluate("options => axe.run(document, options)", options)["violations"]
+    return [
+        f"axe on {where}: {v['id']} ({v['impact']}): {v['help']}\n"
+        + "\n".join(f"  {node['target']}: {node['failureSummary']}" for node in v["nodes"][:5])
+        for v in violations
+    ]
