@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from institutions import imports, validation
@@ -108,9 +109,14 @@ class ConfirmForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Bestand (CSV of Excel)"),
-        help_text=_(
-            "Kolommen: institution, target, value, applies_on, explanation, evidence_url. "
-            "Komma of puntkomma; UTF-8."
+        help_text=format_lazy(
+            _(
+                "Kolommen: institution, target, value, applies_on, explanation, evidence_url. "
+                "Komma, puntkomma of tab; UTF-8 of Windows (Excel's CSV). Hoogstens {mb} MB en "
+                "{rows} rijen."
+            ),
+            mb=imports.MAX_IMPORT_BYTES // (1024 * 1024),
+            rows=f"{imports.MAX_IMPORT_ROWS:,}".replace(",", "."),
         ),
     )
 

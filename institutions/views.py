@@ -231,35 +231,29 @@ def import_file(request: HttpRequest, code: str) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     errors = []
     if form.is_valid():
-        upload = form.cleaned_data["file"]
-        if upload.size > imports.MAX_IMPORT_BYTES:
-            errors = [
-                _("Het bestand is te groot (hoogstens %(mb)d MB).")
-                % {"mb": imports.MAX_IMPORT_BYTES // (1024 * 1024)}
-            ]
-        else:
-            with jobs.noting_failed_enqueues() as not_enqueued:
-                outcome = imports.import_answers(
-                    upload.read(), upload.name, user=request.user, for_institution=institution
-                )
-            audit.record(
-                AuditEvent.Kind.IMPORT,
-                request=request,
-                institution=institution,
-                detail=audit.import_detail(upload.name, outcome.saved, outcome.errors),
+        upload = form.cleaned_data["file"]  # the form has refused an oversized file
+        with jobs.noting_failed_enqueues() as not_enqueued:
+            outcome = imports.import_answers(
+                upload.read(), upload.name, user=request.user, for_institution=institution
             )
-            if outcome.errors:
-                errors = [str(error) for error in outcome.errors]
-            else:
-                messages.success(
-                    request, _("%(count)d antwoorden ingelezen.") % {"count": outcome.saved}
+        audit.record(
+            AuditEvent.Kind.IMPORT,
+            request=request,
+            institution=institution,
+            detail=audit.import_detail(upload.name, outcome.saved, outcome.errors),
+        )
+        if outcome.errors:
+            errors = [str(error) for error in outcome.errors]
+        else:
+            messages.success(
+                request, _("%(count)d antwoorden ingelezen.") % {"count": outcome.saved}
+            )
+            if not_enqueued:
+                messages.info(
+                    request,
+                    _("Uw antwoorden zijn bewaard. De cijfers worden later bijgewerkt."),
                 )
-                if not_enqueued:
-                    messages.info(
-                        request,
-                        _("Uw antwoorden zijn bewaard. De cijfers worden later bijgewerkt."),
-                    )
-                return redirect(institution.get_absolute_url())
+            return redirect(institution.get_absolute_url())
     return render(
         request,
         "institutions/import_result.html",
