@@ -54,13 +54,13 @@ class Snapshot(models.Model):
         verbose_name = _("momentopname")
         verbose_name_plural = _("momentopnamen")
 
+    def __str__(self) -> str:
+        return f"{self.target.code} {self.as_of}: {self.value}"
+
     @property
     def unanswered_institutions(self) -> int:
         """Active institutions without an answer (the status chart's "geen antwoord")."""
         return self.active_institutions - self.answered_institutions
-
-    def __str__(self) -> str:
-        return f"{self.target.code} {self.as_of}: {self.value}"
 
 
 class RecomputeRun(models.Model):
