@@ -12,6 +12,7 @@ import json
 import re
 
 import pytest
+from django.utils import dateformat, translation
 from playwright.sync_api import BrowserContext, Page, expect
 
 from indicators.actions import recompute
@@ -25,6 +26,7 @@ from tests.browser.helpers import (
 )
 from tests.test_authorization import GET_TABLE
 from themes.models import SectorTarget
+from themes.views import ACCESSIBILITY_EVALUATED_ON
 
 pytestmark = [
     pytest.mark.browser,
@@ -351,6 +353,18 @@ def test_every_chart_has_its_numbers_in_a_table_and_the_language_switches(
                     f"chart {index}: {trace['name']} {value} on {day}: table column "
                     f"{column!r} shows {shown}"
                 )
+
+    # The accessibility statement, linked from the footer, in the public sector's model.
+    page.locator("footer").get_by_role("link", name="Toegankelijkheid").click()
+    expect(page).to_have_url(site + "/toegankelijkheid/")
+    main = page.locator("main")
+    expect(main.get_by_role("heading", level=1)).to_have_text("Toegankelijkheidsverklaring")
+    with translation.override("nl"):
+        evaluated = dateformat.format(ACCESSIBILITY_EVALUATED_ON, "j F Y")
+    for part in ("voldoet gedeeltelijk", evaluated, "axe-core", "5 werkdagen",
+                 "Nationale ombudsman", site + "/"):  # fmt: skip
+        expect(main).to_contain_text(part)
+    expect(main.locator("a[href^='mailto:']")).to_have_count(1)
 
     # The page language follows the language switch.
     assert page.locator("html").get_attribute("lang") == "nl"
