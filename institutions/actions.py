@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from institutions import queries
 from institutions.models import Answer, AnswerReview, AnswerSlot, Institution
@@ -174,10 +173,3 @@ def do_review_answer(
     return AnswerReview.objects.create(
         answer=answer, decision=decision, comment=comment.strip(), reviewed_by=reviewer
     )
-
-
-def do_rotate_api_token(*, user: AbstractBaseUser) -> str:
-    """Replace the person's API token; return the new key (shown once)."""
-    with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user).key

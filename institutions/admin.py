@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from institutions.models import Answer, AnswerReview, AuditEvent, Institution, Membership
+from institutions.models import (
+    Answer,
+    AnswerReview,
+    ApiToken,
+    AuditEvent,
+    Institution,
+    Membership,
+)
 from roadmap.lib.admin import ReadOnlyModelAdmin
 
 
@@ -65,3 +72,16 @@ class AuditEventAdmin(ReadOnlyModelAdmin):
     def get_actions(self, request):
         # No bulk "delete selected" either (it needs delete permission anyway).
         return {}
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyModelAdmin):
+    """Keys are made by their owner on /mijn/api-token/ and shown only then; an administrator
+    can see which exist and when they were last used, and revoke one by deleting it."""
+
+    list_display = ["user", "prefix", "created_at", "last_used_at"]
+    search_fields = ["user__email", "prefix"]
+    fields = ["user", "prefix", "created_at", "last_used_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from institutions import access, actions, queries, validation
 from institutions.models import Answer, Institution
+from institutions.tokens import HashedTokenAuthentication
 from themes.api import NOT_FOUND, ErrorSerializer
 from themes.models import SectorTarget
 
@@ -142,7 +143,7 @@ CONFLICT = OpenApiResponse(
     ],
 )
 @api_view(["GET", "POST"])
-@authentication_classes([TokenAuthentication, SessionAuthentication])
+@authentication_classes([HashedTokenAuthentication, SessionAuthentication])
 @permission_classes([IsAuthenticated])
 def institution_answers(request: Request, code: str) -> Response:
     if request.method == "GET":

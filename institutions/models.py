@@ -373,3 +373,28 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Een auditgebeurtenis wordt niet verwijderd.")
+
+
+class ApiToken(models.Model):
+    """An editor's key for the answers API, stored as a SHA-256 digest only.
+
+    The key is shown once when it is made; the database holds its first characters (to find the
+    row) and the digest (to check it), so a copy of the database or a backup gives no working
+    key. A fast hash is right here: the key is 160 random bits, not a password someone chose,
+    so there is nothing to guess from the digest.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token"
+    )
+    prefix = models.CharField(max_length=8, db_index=True)
+    digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API-sleutel")
+        verbose_name_plural = _("API-sleutels")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

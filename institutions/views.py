@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
 
-from institutions import access, actions, audit, exports, imports, queries
+from institutions import access, actions, audit, exports, imports, queries, tokens
 from institutions.forms import AnswerForm, ConfirmForm, ImportForm, ReviewForm
-from institutions.models import Answer, AuditEvent
+from institutions.models import Answer, ApiToken, AuditEvent
 from institutions.validation import is_answerable
 from roadmap.lib import jobs
 from themes.models import SectorTarget, Theme
@@ -313,9 +312,9 @@ def api_token(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     new_key = None
     if request.method == "POST":
-        new_key = actions.do_rotate_api_token(user=request.user)
+        new_key = tokens.issue_api_token(request.user)
         audit.record(AuditEvent.Kind.API_TOKEN_CREATED, request=request)
-    has_token = Token.objects.filter(user=request.user).exists()
+    has_token = ApiToken.objects.filter(user=request.user).exists()
     return render(
         request,
         "institutions/api_token.html",

@@ -13,13 +13,14 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
+
+from institutions.tokens import issue_api_token
 
 CHECKS = [
     not_a_server_error,
@@ -47,7 +48,7 @@ def connections_kept_open():
 
 @pytest.fixture
 def token(cio_a):
-    return Token.objects.create(user=cio_a).key
+    return issue_api_token(cio_a)
 
 
 @schema.parametrize()

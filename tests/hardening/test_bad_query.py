@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
+from institutions.tokens import issue_api_token
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_the_report_form_refuses_dates_outside_the_route(client, council, field,
 
 @pytest.mark.parametrize("value", ["%00", "a%00b", LONG, "-1"])
 def test_the_institution_api_takes_odd_codes(client, cio_a, value):
-    token = Token.objects.create(user=cio_a).key
+    token = issue_api_token(cio_a)
     response = client.get(
         f"/api/v1/institutions/{value}/answers/", HTTP_AUTHORIZATION=f"Token {token}"
     )

@@ -10,10 +10,10 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from institutions import actions, queries
 from institutions.models import Answer, Institution
+from institutions.tokens import issue_api_token
 from themes.models import SectorTarget
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +65,7 @@ def submit(channel: str, client, cio, target: str, **fields) -> tuple[int, str]:
         response = client.post("/instellingen/11AA/import/", {"file": upload})
         return response.status_code, response.content.decode()
     body = {"target": target, **{name: value for name, value in fields.items() if value != ""}}
-    token = Token.objects.get_or_create(user=cio)[0].key
+    token = issue_api_token(cio)
     response = client.post(
         "/api/v1/institutions/11AA/answers/",
         body,

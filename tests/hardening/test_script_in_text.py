@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
 from indicators.actions import recompute
 from institutions import actions, exports
 from institutions.models import Answer, Institution
+from institutions.tokens import issue_api_token
 from reports.csv_report import write_csv
 from reports.models import Report
 from reports.pdf import write_pdf
@@ -156,7 +156,7 @@ def test_the_admin_shows_names_as_text(client, hostile, administrator, page):
 
 
 def test_the_api_returns_the_texts_as_json_strings(client, hostile, cio_a):
-    token = Token.objects.create(user=cio_a).key
+    token = issue_api_token(cio_a)
     [answer] = client.get(
         "/api/v1/institutions/11AA/answers/", HTTP_AUTHORIZATION=f"Token {token}"
     ).json()
@@ -189,7 +189,7 @@ def test_form_upload_and_api_store_the_explanation_as_typed(client, institution_
         {"file": SimpleUploadedFile("a.csv", buffer.getvalue().encode())},
     )
     assert response.status_code == 302
-    token = Token.objects.create(user=cio_a).key
+    token = issue_api_token(cio_a)
     response = client.post(
         "/api/v1/institutions/11AA/answers/",
         {"target": TARGET, "value": "in_uitvoering", "explanation": PAYLOAD},

@@ -1,9 +1,11 @@
 """The token API for institutions' own systems: same validation and permissions as the page."""
 
-import pytest
-from rest_framework.authtoken.models import Token
+import hashlib
 
-from institutions.models import Answer
+import pytest
+
+from institutions.models import Answer, ApiToken
+from institutions.tokens import issue_api_token
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +13,7 @@ URL = "/api/v1/institutions/11AA/answers/"
 
 
 def _auth(user):
-    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    return {"HTTP_AUTHORIZATION": f"Token {issue_api_token(user)}"}
 
 
 def test_an_editor_writes_and_reads_answers_with_a_token(client, cio_a):
@@ -93,7 +95,32 @@ def test_an_editor_rotates_their_token_on_the_page(client, cio_a):
     first = client.post("/mijn/api-token/").context["new_key"]
     second = client.post("/mijn/api-token/").context["new_key"]
     assert first != second
-    assert list(Token.objects.filter(user=cio_a).values_list("key", flat=True)) == [second]
+    assert ApiToken.objects.filter(user=cio_a).count() == 1
     client.logout()
     assert client.get(URL, HTTP_AUTHORIZATION=f"Token {first}").status_code == 401
     assert client.get(URL, HTTP_AUTHORIZATION=f"Token {second}").status_code == 200
+
+
+def test_keys_are_stored_only_as_a_digest(client, cio_a, institution_a):
+    key = issue_api_token(cio_a)
+    stored = ApiToken.objects.get(user=cio_a)
+    assert key not in {stored.prefix, stored.digest}
+    assert stored.prefix == key[:8]
+    assert stored.digest == hashlib.sha256(key.encode()).hexdigest()
+    assert stored.last_used_at is None
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    stored.refresh_from_db()
+    assert stored.last_used_at is not None
+
+
+def test_a_key_with_the_right_prefix_but_wrong_rest_is_refused(client, cio_a, institution_a):
+    key = issue_api_token(cio_a)
+    forged = key[:8] + "0" * (len(key) - 8)
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Token {forged}").status_code == 401
+
+
+def test_the_key_of_a_deactivated_person_stops_working(client, cio_a, institution_a):
+    key = issue_api_token(cio_a)
+    cio_a.is_active = False
+    cio_a.save()
+    assert client.get(URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401

@@ -71,11 +71,9 @@ def test_public_pages_stay_cacheable_for_anonymous_visitors(client):
 
 
 def test_an_api_client_with_a_token_gets_no_cacheable_answers(client, cio_a, institution_a):
-    from rest_framework.authtoken.models import Token
+    from institutions.tokens import issue_api_token
 
-    token = Token.objects.create(user=cio_a)
-    response = client.get(
-        "/api/v1/institutions/11AA/answers/", HTTP_AUTHORIZATION=f"Token {token.key}"
-    )
+    token = issue_api_token(cio_a)
+    response = client.get("/api/v1/institutions/11AA/answers/", HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]

@@ -250,11 +250,13 @@ def test_the_import_commands_are_recorded(tmp_path, institution_a):
 
 def test_a_new_api_token_is_recorded_without_the_token(client, cio_a):
     client.force_login(cio_a)
-    html = client.post("/mijn/api-token/").content.decode()
+    response = client.post("/mijn/api-token/")
     (created,) = _events(Kind.API_TOKEN_CREATED)
     assert created.actor == cio_a
-    key = cio_a.auth_token.key
-    assert key in html and key not in created.detail
+    key = response.context["new_key"]
+    assert key in response.content.decode()
+    assert key not in created.detail
+    assert key[:8] not in created.detail
 
 
 # --- The page ------------------------------------------------------------------------------------
