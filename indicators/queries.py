@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import F, Window
+from django.db.models import Count, F, Max, Window
 from django.db.models.functions import RowNumber
 
 from indicators.models import RecomputeRun, Snapshot
@@ -182,6 +182,15 @@ def latest_snapshots(targets: Iterable[SectorTarget] | None = None) -> dict[int,
 def target_series(target: SectorTarget) -> list[Snapshot]:
     """The target's snapshots in date order: the month ends and "now"."""
     return list(Snapshot.objects.filter(target=target).order_by("as_of"))
+
+
+def figures_version() -> str:
+    """Changes whenever any snapshot is written or removed: a cache key for rendered figures.
+    One aggregate query over the snapshot table's primary key and timestamps."""
+    version = Snapshot.objects.aggregate(
+        newest_id=Max("id"), newest=Max("computed_at"), count=Count("id")
+    )
+    return f"{version['newest_id']}-{version['count']}-{version['newest']}"
 
 
 def last_recompute():

@@ -153,3 +153,27 @@ def test_the_cio_benchmark_keeps_other_institutions_anonymous(client, figures, c
     assert "AOC Schetsburg" not in html
     client.force_login(sector_staff)
     assert "AOC Schetsburg" in client.get("/instellingen/11AA/vergelijking/").content.decode()
+
+
+def test_the_cached_results_table_follows_every_recompute(
+    client, figures, institution_b, django_assert_num_queries
+):
+    wallet, _nba = figures
+    assert "50,0%" in client.get("/dashboard/").content.decode()
+    # Served again from the cache: only the figures' version, the last run and the filter's
+    # theme choices are read; no target or snapshot query.
+    with django_assert_num_queries(3):
+        assert "50,0%" in client.get("/dashboard/").content.decode()
+    Answer.objects.create(
+        institution=institution_b, target=wallet, status="gerealiseerd", applies_on=DAY
+    )
+    recompute()
+    assert "100,0%" in client.get("/dashboard/").content.decode()
+
+
+def test_the_cached_table_is_kept_per_filter_and_language(client, figures):
+    everything = client.get("/dashboard/").content.decode()
+    one_theme = client.get("/dashboard/?theme=cyberweerbaarheid").content.decode()
+    assert "LZD-WALLET" in everything and "LZD-WALLET" not in one_theme
+    english = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sectordoel</th>" in everything and "Sectordoel</th>" not in english
