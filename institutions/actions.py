@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -94,7 +95,7 @@ def do_save_answer(
             source=source,
             **answer.value,
         )
-        enqueue_after_commit(RECOMPUTE_TASK)
+        enqueue_after_commit(RECOMPUTE_TASK, countdown=settings.RECOMPUTE_DELAY_SECONDS)
     return saved
 
 
@@ -133,7 +134,7 @@ def do_confirm_answers(
             )
         bump_answer_versions({(institution.pk, answer.target_id) for answer in confirmed})
         if confirmed:
-            enqueue_after_commit(RECOMPUTE_TASK)
+            enqueue_after_commit(RECOMPUTE_TASK, countdown=settings.RECOMPUTE_DELAY_SECONDS)
     return confirmed
 
 
@@ -163,7 +164,7 @@ def do_import_answers(
         # Imported answers move every touched slot on, so open edit forms see the change.
         bump_answer_versions({(institution.pk, target.pk) for institution, target, _v in rows})
         if rows:
-            enqueue_after_commit(RECOMPUTE_TASK)
+            enqueue_after_commit(RECOMPUTE_TASK, countdown=settings.RECOMPUTE_DELAY_SECONDS)
     return answers
 
 

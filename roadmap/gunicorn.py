@@ -6,6 +6,26 @@ Each value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 import json
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
+
+# A password-reset link carries its token in the path (/account/reset/<uid>/<token>/); the
+# access log must not hand working reset links to whoever reads the logs.
+_RESET_LINK = re.compile(r"(/account/reset/)[^/\s]+/[^/\s]+/")
+
+
+def redact(text: str | None) -> str | None:
+    return _RESET_LINK.sub(r"\1[redacted]/[redacted]/", text) if text else text
+
+
+class RedactingLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = redact(atoms["U"])
+        atoms["r"] = redact(atoms["r"])
+        return atoms
+
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Sync workers: the pages are short database reads; the long work runs in Celery.
@@ -19,6 +39,7 @@ max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 # Access log: one JSON object per request on stdout, like the application's own logs.
+logger_class = RedactingLogger
 accesslog = "-"
 errorlog = "-"
 access_log_format = json.dumps(

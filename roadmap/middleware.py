@@ -8,13 +8,17 @@ from django.contrib.auth import logout
 from django.utils.cache import add_never_cache_headers
 
 LAST_SEEN = "routekaart_last_seen"
+SIGNED_IN_AT = "routekaart_signed_in_at"
 
 
 class IdleTimeoutMiddleware:
-    """Log out a person who has done nothing for SESSION_IDLE_TIMEOUT seconds.
+    """Log out a person who has done nothing for SESSION_IDLE_TIMEOUT seconds, or who logged in
+    more than SESSION_COOKIE_AGE seconds ago whatever they did since (ASVS V7.3.1, V7.3.2).
 
-    The timestamp is written at most once a minute, so that reading pages does not rewrite the
-    session on every request.
+    The absolute limit is kept here, from the moment of login, because Django's own expiry
+    slides: every save of the session (and the idle timestamp below saves it) starts a new
+    SESSION_COOKIE_AGE. The idle timestamp is written at most once a minute, so that reading
+    pages does not rewrite the session on every request.
     """
 
     def __init__(self, get_response):
@@ -24,7 +28,11 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated:
             now = int(time.time())
             last_seen = request.session.get(LAST_SEEN, now)
-            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
+            if (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT
+                or now - signed_in_at > settings.SESSION_COOKIE_AGE
+            ):
                 logout(request)
             elif now - last_seen >= 60 or LAST_SEEN not in request.session:
                 request.session[LAST_SEEN] = now

@@ -214,6 +214,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("API_ANON_RATE", "600/minute")},
+    # The throttle counts per client address: the one our proxy saw, as for the login lockout;
+    # without this DRF would key on the whole X-Forwarded-For header, which clients write.
+    # (Counts live in the local-memory cache: per web worker, so the limit is per worker.)
+    "NUM_PROXIES": PROXY_COUNT if BEHIND_PROXY else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Routekaart open data API",
@@ -378,6 +382,10 @@ if OIDC_ENABLED:
             "OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT and "
             "OIDC_OP_JWKS_ENDPOINT."
         )
+# A save's recompute waits this many seconds, so that saves made close together (a CIO going
+# down the status page, an import, a busy morning) share one recompute instead of one each;
+# recompute_pending picks up every answer saved since the last run.
+RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 3)
 # Sector figures with coverage below this percentage are shown as indicative.
 INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
 # The route's start: the first month end of every series, and the default baseline date.

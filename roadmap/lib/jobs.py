@@ -37,9 +37,15 @@ def noting_failed_enqueues() -> Iterator[list[str]]:
         _failed_enqueues.reset(token)
 
 
-def send_task_safely(task_name: str, *args) -> bool:
+def send_task_safely(task_name: str, *args, countdown: float | None = None) -> bool:
     try:
-        app.send_task(task_name, args=args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        app.send_task(
+            task_name,
+            args=args,
+            countdown=countdown,
+            retry=True,
+            retry_policy=PUBLISH_RETRY_POLICY,
+        )
     except Exception:  # any broker or connection error: the data is safe, the job can wait
         logger.warning(
             "Could not enqueue %s%r; the periodic job will catch up", task_name, args, exc_info=True
@@ -51,5 +57,5 @@ def send_task_safely(task_name: str, *args) -> bool:
     return True
 
 
-def enqueue_after_commit(task_name: str, *args) -> None:
-    transaction.on_commit(lambda: send_task_safely(task_name, *args))
+def enqueue_after_commit(task_name: str, *args, countdown: float | None = None) -> None:
+    transaction.on_commit(lambda: send_task_safely(task_name, *args, countdown=countdown))

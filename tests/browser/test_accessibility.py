@@ -49,7 +49,8 @@ def sent_tasks(monkeypatch) -> list[str]:
     commits, so every save and report request would leave a message under var/)."""
     sent: list[str] = []
     monkeypatch.setattr(
-        "roadmap.lib.jobs.send_task_safely", lambda name, *args: sent.append(name) or True
+        "roadmap.lib.jobs.send_task_safely",
+        lambda name, *args, **options: sent.append(name) or True,
     )
     return sent
 

@@ -39,7 +39,7 @@ def sent_tasks(monkeypatch) -> list[str]:
     (the live server commits, so every save would leave a message there)."""
     sent: list[str] = []
 
-    def record(task_name: str, *args) -> bool:
+    def record(task_name: str, *args, **options) -> bool:
         sent.append(task_name)
         return True
 

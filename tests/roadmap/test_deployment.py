@@ -63,6 +63,18 @@ def test_gunicorn_logs_each_request_as_json(monkeypatch):
     assert {"method", "path", "status", "duration_ms"} <= set(fields)
 
 
+def test_the_access_log_never_holds_a_password_reset_token():
+    config = importlib.import_module("roadmap.gunicorn")
+    assert config.logger_class is config.RedactingLogger
+    assert config.redact("/account/reset/MQ/cz1abc-0123456789abcdef/") == (
+        "/account/reset/[redacted]/[redacted]/"
+    )
+    assert config.redact("GET /account/reset/MQ/set-password/ HTTP/1.1") == (
+        "GET /account/reset/[redacted]/[redacted]/ HTTP/1.1"
+    )
+    assert config.redact("/dashboard/") == "/dashboard/"
+
+
 @pytest.mark.django_db
 def test_the_start_up_steps_are_safe_to_run_on_every_start():
     """migrate, load_roadmap and setup_roles run at each `docker compose up`."""

@@ -29,3 +29,18 @@ def test_an_active_session_stays(client, cio_a, settings):
 def test_the_absolute_lifetime_is_set(settings):
     assert settings.SESSION_COOKIE_AGE == 10 * 60 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is False
+
+
+def test_the_absolute_lifetime_holds_however_active_the_person_is(client, cio_a, settings):
+    """Django's own expiry slides with every session save; the portal's does not."""
+    client.force_login(cio_a)
+    client.get("/instellingen/11AA/")
+    start = time.time()
+    step = 20 * 60  # a request every 20 minutes: never idle for 30
+    for n in range(1, settings.SESSION_COOKIE_AGE // step):  # up to 9 h 40 min
+        with mock.patch("roadmap.middleware.time.time", return_value=start + n * step):
+            assert client.get("/instellingen/11AA/").status_code == 200, f"after {n * 20} min"
+    after_ten_hours = start + settings.SESSION_COOKIE_AGE + 60
+    with mock.patch("roadmap.middleware.time.time", return_value=after_ten_hours):
+        response = client.get("/instellingen/11AA/")
+    assert response.status_code == 302 and "/account/login/" in response["Location"]

@@ -83,3 +83,9 @@ def test_production_logs_json_and_sends_mail_through_the_smtp_relay():
     assert _production_setting("EMAIL_USE_SSL", EMAIL_HOST="smtp.example", EMAIL_PORT="465") == (
         "True"
     )
+
+
+def test_the_api_throttle_keys_on_the_address_the_proxy_saw():
+    behind = _production_setting("REST_FRAMEWORK['NUM_PROXIES']", BEHIND_PROXY="true")
+    assert behind == "1"
+    assert _production_setting("REST_FRAMEWORK['NUM_PROXIES']") == "0"
