@@ -12,7 +12,7 @@ from gunicorn.glogging import Logger
 
 # A password-reset link carries its token in the path (/account/reset/<uid>/<token>/); the
 # access log must not hand working reset links to whoever reads the logs.
-_RESET_LINK = re.compile(r"(/account/reset/)[^/\s]+/[^/\s]+/")
+_RESET_LINK = re.compile(r"(/account/reset/)[^/\s]+/[^/\s?]+/?")
 
 
 def redact(text: str | None) -> str | None:

@@ -28,6 +28,11 @@ def test_the_stack_has_its_services_with_health_checks(compose):
     assert "/healthz/" in " ".join(services["web"]["healthcheck"]["test"])
 
 
+def test_only_the_reverse_proxy_on_the_host_reaches_gunicorn(compose):
+    """A client that could reach gunicorn directly would write its own X-Forwarded-For."""
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+
+
 def test_data_lives_in_volumes(compose):
     services = compose["services"]
     assert any("postgres-data:" in v for v in services["postgres"]["volumes"])
@@ -72,6 +77,7 @@ def test_the_access_log_never_holds_a_password_reset_token():
     assert config.redact("GET /account/reset/MQ/set-password/ HTTP/1.1") == (
         "GET /account/reset/[redacted]/[redacted]/ HTTP/1.1"
     )
+    assert config.redact("/account/reset/MQ/cz1abc-0123") == "/account/reset/[redacted]/[redacted]/"
     assert config.redact("/dashboard/") == "/dashboard/"
 
 
