@@ -29,11 +29,7 @@ from tests.test_authorization import GET_TABLE
 from themes.models import SectorTarget
 from themes.views import ACCESSIBILITY_EVALUATED_ON
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
-]
+pytestmark = pytest.mark.browser
 
 AXE_ROLES = ["anonymous", "cio_a", "viewer_a", "sector_staff", "council", "administrator"]
 STATUS_PATH = "/instellingen/11AA/"

@@ -18,13 +18,7 @@ from tests.browser.helpers import (
 )
 from themes.models import Line, Milestone, Partner, SectorTarget, Theme
 
-pytestmark = [
-    pytest.mark.browser,
-    # Noise from outside this project: WhiteNoise before collectstatic, and pytest-playwright's
-    # own class-based `base_url` fixture on pytest 9.
-    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
-    pytest.mark.filterwarnings("ignore:Session-scoped fixtures defined as instance methods"),
-]
+pytestmark = pytest.mark.browser
 
 THEME_CODES = [
     "doorlopend-het-beste-onderwijs",
