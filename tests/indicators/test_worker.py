@@ -5,78 +5,29 @@ skipped on the zero-config defaults, where the filesystem broker and SQLite are 
 """
 
 import io
-import os
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from indicators.models import Snapshot
 from institutions.actions import AnswerValue, do_save_answer
+from tests.reliability.conftest import launch_worker, needs_services, subprocess_env, wait_ready
 from themes.models import SectorTarget, Theme
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL.startswith("redis://") or connection.vendor != "postgresql",
-        reason="needs PostgreSQL and Redis (DATABASE_URL, CELERY_BROKER_URL)",
-    ),
-]
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = needs_services
 
 
 @pytest.fixture
 def worker(transactional_db):
     if not Theme.objects.exists():  # an earlier transactional test flushed the route
         call_command("load_roadmap", verbosity=0, stdout=io.StringIO())
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "roadmap",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    lines: list[str] = []
-    reader = threading.Thread(
-        target=lambda: lines.extend(line.decode(errors="replace") for line in process.stdout),
-        daemon=True,
-    )
-    reader.start()
-    ready_by = time.monotonic() + 30
-    while not any(" ready." in line for line in lines) and time.monotonic() < ready_by:
-        time.sleep(0.1)
-    process.log = lines
+    process = launch_worker(subprocess_env(settings.CELERY_BROKER_URL), "--pool=solo")
+    wait_ready(process)
     yield process
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    process.stop()
 
 
 def _save_and_wait(institution, target, user, status, version, expected_value):
@@ -100,8 +51,8 @@ def _save_and_wait(institution, target, user, status, version, expected_value):
 def test_a_saved_answer_reaches_the_figures_through_a_real_worker(worker, institution_a, cio_a):
     target = SectorTarget.objects.get(code="LZD-WALLET")
     first = _save_and_wait(institution_a, target, cio_a, "gerealiseerd", 0, 100.0)
-    assert first is not None, "".join(worker.log)
+    assert first is not None, worker.log
     # The second save shows the steady state: a warm worker, one target, a few months.
     second = _save_and_wait(institution_a, target, cio_a, "gepland", 1, 0.0)
-    assert second is not None, "".join(worker.log)
+    assert second is not None, worker.log
     print(f"answer visible in the figures {first:.2f} s (first) and {second:.2f} s after the save")
