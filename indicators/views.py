@@ -21,6 +21,7 @@ from institutions import access
 from institutions import queries as institution_queries
 from institutions.models import AnswerStatus
 from institutions.validation import EARLIEST_APPLIES_ON
+from roadmap.lib.text import holds_nul
 from themes.models import SectorTarget, Theme
 
 DASHBOARD_CACHE_SECONDS = 60
@@ -100,9 +101,8 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def target_figures(request: HttpRequest, code: str) -> HttpResponse:
-    # No code holds a NUL byte, and PostgreSQL refuses one in a query (a 500 instead of a 404).
     targets = SectorTarget.objects.prefetch_related("themes")
-    target = None if "\x00" in code else targets.filter(code=code).first()
+    target = None if holds_nul(code) else targets.filter(code=code).first()
     if target is None:
         raise Http404("Onbekend sectordoel")
     series = queries.target_series(target)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 
 from institutions.models import Institution, Membership
+from roadmap.lib.text import holds_nul
 
 SECTOR_STAFF_GROUP = "Sectorstaf"
 COUNCIL_GROUP = "MBO Raad"
@@ -73,9 +74,9 @@ def get_institution_for_user(
 ) -> Institution:
     """The institution with this code if the person may see it (else 404: its existence is not
     revealed); with ``write``, 403 when they may see but not change it."""
-    # PostgreSQL refuses a NUL byte in a query (a 500). No code holds one, and every page of an
-    # institution comes here first, so this covers a target code later in the path too.
-    if "\x00" in request.path:
+    # Every page of an institution comes here first, so this covers a target code later in the
+    # path too.
+    if holds_nul(request.path):
         raise Http404("Onbekende instelling")
     institution = visible_institutions(request.user).filter(code=code).first()
     if institution is None:

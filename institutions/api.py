@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from institutions import access, actions, queries, validation
 from institutions.models import Answer, Institution
 from institutions.tokens import HashedTokenAuthentication
+from roadmap.lib.text import holds_nul
 from themes.api import NOT_FOUND, ErrorSerializer
 from themes.models import SectorTarget
 
@@ -83,10 +84,9 @@ class AnswerInputSerializer(serializers.Serializer):
 
 
 def _institution(request: Request, code: str, *, write: bool) -> Institution:
-    # No code holds a NUL byte, and PostgreSQL would refuse the query (a 500) rather than miss.
     institution = (
         None
-        if "\x00" in code
+        if holds_nul(code)
         else access.visible_institutions(request.user).filter(code=code).first()
     )
     if institution is None:

@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
 
+from roadmap.lib.text import holds_nul
 from themes.models import Line, Milestone, SectorTarget, Theme
 
 
@@ -92,10 +93,6 @@ class TargetSerializer(serializers.ModelSerializer):
 NOT_FILTERS = frozenset({"limit", "offset", "as_of", "format"})
 
 
-def _has_nul(values) -> bool:
-    return any("\x00" in value for value in values)
-
-
 class RoutePagination(LimitOffsetPagination):
     # Without a maximum, ?limit=10**30 reaches the database, which refuses a LIMIT beyond 64
     # bits (a 500); the whole route is a few hundred rows.
@@ -111,7 +108,7 @@ class RouteViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = RoutePagination
 
     def get_object(self):
-        if _has_nul([str(value) for value in self.kwargs.values()]):
+        if holds_nul(*(str(value) for value in self.kwargs.values())):
             raise NotFound
         return super().get_object()
 
@@ -119,7 +116,7 @@ class RouteViewSet(viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         filters = [value for name, values in params.lists() if name not in NOT_FILTERS
                    for value in values]  # fmt: skip
-        if _has_nul(filters):
+        if holds_nul(*filters):
             return queryset.none()
         return super().filter_queryset(queryset)
 

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from roadmap.lib.text import holds_nul
 from themes import queries
 from themes.forms import MilestoneFilterForm
 from themes.models import ROUTE_YEARS, Milestone, SectorTarget
@@ -48,8 +49,7 @@ def target_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def target_detail(request: HttpRequest, code: str) -> HttpResponse:
-    # No code holds a NUL byte, and PostgreSQL refuses one in a query (a 500 instead of a 404).
-    target = None if "\x00" in code else queries.target_for_page(code)
+    target = None if holds_nul(code) else queries.target_for_page(code)
     if target is None:
         raise Http404("Onbekend sectordoel")
     return render(request, "themes/target_detail.html", {"target": target})
