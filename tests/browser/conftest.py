@@ -98,3 +98,17 @@ def route_data(request, transactional_db):
 def site(live_server) -> str:
     """The live server's base URL without a trailing slash."""
     return live_server.url.rstrip("/")
+
+
+@pytest.fixture(autouse=True)
+def sent_tasks(monkeypatch) -> list[str]:
+    """Background jobs are recorded here instead of queued in the filesystem broker under var/
+    (the live server commits, so every save or report request would leave a message there)."""
+    sent: list[str] = []
+
+    def record(task_name: str, *args, **options) -> bool:
+        sent.append(task_name)
+        return True
+
+    monkeypatch.setattr("roadmap.lib.jobs.send_task_safely", record)
+    return sent

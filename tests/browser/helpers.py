@@ -110,9 +110,9 @@ def preload_axe(context: BrowserContext) -> None:
 def axe_failures(page: Page, where: str) -> list[str]:
     """axe-core's WCAG 2.0/2.1 A and AA violations on the page, one text per rule (empty: none).
 
-    Uses the copy of axe that preload_axe put in the page, else injects it."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+    Uses the copy of axe that preload_axe put in the context: our CSP (script-src 'self')
+    would block injecting it afterwards with add_script_tag."""
+    assert page.evaluate("() => typeof window.axe !== 'undefined'"), "call preload_axe first"
     options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
     violations = page.evaluate("options => axe.run(document, options)", options)["violations"]
     return [

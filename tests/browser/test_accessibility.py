@@ -39,18 +39,6 @@ DAY = datetime.date(2026, 3, 15)
 BAD_IMPORT = b"institution,target,value,applies_on\r\n11AA,LZD-WALLET,misschien,2026-03-01\r\n"
 
 
-@pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch) -> list[str]:
-    """Background jobs are recorded, not queued in the filesystem broker (the live server
-    commits, so every save and report request would leave a message under var/)."""
-    sent: list[str] = []
-    monkeypatch.setattr(
-        "roadmap.lib.jobs.send_task_safely",
-        lambda name, *args, **options: sent.append(name) or True,
-    )
-    return sent
-
-
 @pytest.fixture
 def figures(institution_a, institution_b):
     """Answers of both institutions and computed snapshots: the dashboards draw their charts."""

@@ -33,20 +33,6 @@ NOJS_FORM = "/instellingen/11AA/doelen/LZD-WALLET/bewerken/?theme=leren-zonder-d
 CONFLICT = "Iemand anders heeft dit antwoord intussen gewijzigd."
 
 
-@pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch) -> list[str]:
-    """Background jobs are recorded here instead of queued in the filesystem broker under var/
-    (the live server commits, so every save would leave a message there)."""
-    sent: list[str] = []
-
-    def record(task_name: str, *args, **options) -> bool:
-        sent.append(task_name)
-        return True
-
-    monkeypatch.setattr("roadmap.lib.jobs.send_task_safely", record)
-    return sent
-
-
 def _log_in(page: Page, site: str, email: str) -> None:
     page.set_default_timeout(10_000)
     log_in(page, site, email)

@@ -17,10 +17,9 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
-def _reports_in_tmp(settings, tmp_path, monkeypatch):
+def _reports_in_tmp(settings, tmp_path):
+    # The test plays the worker: the job is recorded (conftest's sent_tasks) and run below.
     settings.MEDIA_ROOT = tmp_path
-    # The test plays the worker: the job is recorded here and run below, in this process.
-    monkeypatch.setattr("roadmap.lib.jobs.send_task_safely", lambda *args, **options: True)
 
 
 def test_council_makes_a_report_follows_its_progress_and_downloads_it(
