@@ -16,7 +16,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from indicators import figures as fig
-from indicators.models import RecomputeRun, Snapshot
+from indicators.models import ProgressStatus, RecomputeRun, Snapshot
 from indicators.queries import active_institution_counts, answer_figures
 from institutions.models import Answer
 from themes.models import SectorTarget
@@ -68,11 +68,15 @@ def figures_as_of(
     """Exact figures for any date, with progress measured from the stored baseline."""
     computed = compute_series(targets, [as_of])
     baselines = _stored_baselines(targets, before=as_of)
+    reached = _stored_reached_since(targets, before=as_of)
     result = {}
     for target in targets:
         figure = computed[target.pk][0]
         base = baselines.get(target.pk) or fig.baseline(target, [figure])
-        result[target.pk] = (figure, fig.progress(target, figure, base))
+        result[target.pk] = (
+            figure,
+            fig.progress(target, figure, base, reached_since=reached.get(target.pk)),
+        )
     return result
 
 
@@ -95,17 +99,38 @@ def _stored_baselines(
         .values("target_id")
         .annotate(first=Min("as_of"))
     )
-    wanted = {(row["target_id"], row["first"]) for row in firsts}
-    snapshots = Snapshot.objects.filter(
-        target__in=targets, is_month_end=True, as_of__in={d for _t, d in wanted}
-    )
     return {
         s.target_id: fig.Figure(
             s.as_of, s.value, s.coverage, s.active_institutions, s.answered_institutions, s.details
         )
-        for s in snapshots
-        if (s.target_id, s.as_of) in wanted
+        for s in _month_end_snapshots(targets, firsts)
     }
+
+
+def _stored_reached_since(
+    targets: list[SectorTarget], *, before: datetime.date
+) -> dict[int, datetime.date]:
+    """Per target whose last stored month end before ``before`` had reached its goal: the date
+    it was first reached (the start of that run). Lets a partial recompute carry it on."""
+    lasts = (
+        Snapshot.objects.filter(target__in=targets, is_month_end=True, as_of__lt=before)
+        .values("target_id")
+        .annotate(first=Max("as_of"))
+    )
+    return {
+        s.target_id: s.reached_on
+        for s in _month_end_snapshots(targets, lasts)
+        if s.status == ProgressStatus.REACHED and s.reached_on
+    }
+
+
+def _month_end_snapshots(targets: list[SectorTarget], picked) -> list[Snapshot]:
+    """The month-end snapshots named by rows of (target_id, first): one query."""
+    wanted = {(row["target_id"], row["first"]) for row in picked}
+    snapshots = Snapshot.objects.filter(
+        target__in=targets, is_month_end=True, as_of__in={d for _t, d in wanted}
+    )
+    return [s for s in snapshots if (s.target_id, s.as_of) in wanted]
 
 
 def recompute(
@@ -134,12 +159,15 @@ def recompute(
         ]
         series = compute_series(targets, dates)
         baselines = _stored_baselines(targets, before=dates[0]) if from_date else {}
+        reached = _stored_reached_since(targets, before=dates[0]) if from_date else {}
         computed_at = timezone.now()
         snapshots = []
         for target in targets:
             base = baselines.get(target.pk) or fig.baseline(target, series[target.pk])
+            reached_since = reached.get(target.pk)
             for figure in series[target.pk]:
-                progress = fig.progress(target, figure, base)
+                progress = fig.progress(target, figure, base, reached_since=reached_since)
+                reached_since = progress.reached_on
                 snapshots.append(
                     Snapshot(
                         target=target,
@@ -153,6 +181,7 @@ def recompute(
                         expected_value=progress.expected_value,
                         status=progress.status,
                         projected_on=progress.projected_on,
+                        reached_on=progress.reached_on,
                         computed_at=computed_at,
                     )
                 )

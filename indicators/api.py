@@ -3,35 +3,42 @@ per institution."""
 
 import datetime
 
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-    inline_serializer,
-)
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from indicators import actions, queries
+from indicators import actions, privacy, queries
 from institutions.validation import EARLIEST_APPLIES_ON
+from roadmap.lib.query_params import QueryParam
 from themes.api import NOT_FOUND, TargetSerializer, TargetViewSet
 
-AS_OF = OpenApiParameter(
+# No answer can be older than EARLIEST_APPLIES_ON, and the future has no figures yet: a date
+# outside is a mistake to point out (a 400), not a row of empty figures (or year 1 to compute).
+AS_OF = QueryParam(
     "as_of",
-    OpenApiTypes.DATE,
-    description="Figures as of this date, from 2020-01-01 up to today (default: the latest)",
+    "date",
+    f"Figures as of this date (YYYY-MM-DD), from {EARLIEST_APPLIES_ON.isoformat()} up to "
+    "today: not in the future (default: the latest figures)",
+    earliest=EARLIEST_APPLIES_ON,
 )
 
 
 class TargetFiguresSerializer(TargetSerializer):
-    value = serializers.SerializerMethodField(help_text="Sector value, full precision")
+    value = serializers.SerializerMethodField(
+        help_text=(
+            "Sector value, rounded to one decimal; null when unknown or when fewer institutions "
+            "answered than the minimum group size (status te_weinig_antwoorden)"
+        )
+    )
     coverage = serializers.SerializerMethodField(help_text="% of active institutions that answered")
-    status = serializers.SerializerMethodField(help_text="Progress status (onbekend when unknown)")
+    status = serializers.SerializerMethodField(
+        help_text=(
+            "Progress status: gerealiseerd, op_koers, matige_voortgang, onvoldoende_voortgang, "
+            "achteruitgang, niet_gehaald (deadline passed), nog_niet_behaald (milestone), "
+            "onbekend, te_weinig_antwoorden (withheld: too few answers)"
+        )
+    )
     expected_value = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()
     computed_at = serializers.SerializerMethodField()
@@ -72,40 +79,16 @@ class SnapshotSerializer(serializers.Serializer):
     expected_value = serializers.FloatField(allow_null=True)
 
 
-def _as_of(request) -> datetime.date | None:
-    raw = request.query_params.get("as_of")
-    if not raw:
-        return None
-    try:
-        as_of = datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationError({"as_of": "Use an ISO date, YYYY-MM-DD."}) from None
-    # No answer can be older than EARLIEST_APPLIES_ON, and the future has no figures yet: a date
-    # outside is a mistake to point out, not a row of empty figures (or year 1 to compute).
-    today = timezone.localdate()
-    if not EARLIEST_APPLIES_ON <= as_of <= today:
-        earliest = EARLIEST_APPLIES_ON.isoformat()
-        raise ValidationError({"as_of": f"Give a date from {earliest} up to today (YYYY-MM-DD)."})
-    return as_of
-
-
-BAD_AS_OF = OpenApiResponse(
-    inline_serializer("AsOfError", {"as_of": serializers.CharField()}),
-    description="as_of is not a date the figures can be computed for",
-)
-
-
+# The query parameters (as_of, paging, filters) are checked before the action runs; a wrong
+# one is a 400 naming it, which the schema documents (roadmap/lib/query_params.py).
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[AS_OF], responses={200: TargetFiguresSerializer(many=True), 400: BAD_AS_OF}
-    ),
-    retrieve=extend_schema(
-        parameters=[AS_OF],
-        responses={200: TargetFiguresSerializer, 400: BAD_AS_OF, 404: NOT_FOUND},
-    ),
+    list=extend_schema(responses={200: TargetFiguresSerializer(many=True)}),
+    retrieve=extend_schema(responses={200: TargetFiguresSerializer, 404: NOT_FOUND}),
 )
 class TargetFiguresViewSet(TargetViewSet):
     serializer_class = TargetFiguresSerializer
+    list_params = (*TargetViewSet.list_params, AS_OF)
+    retrieve_params = (AS_OF,)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -113,9 +96,11 @@ class TargetFiguresViewSet(TargetViewSet):
         return context
 
     def _figures(self, targets, as_of: datetime.date | None) -> dict:
-        """Stored snapshots for "now"; an exact computation for any other date."""
+        """Stored snapshots for "now"; an exact computation for any other date. Open data:
+        figures from too few answers are withheld for every caller (indicators.privacy)."""
         if as_of is None:
             snapshots = queries.latest_snapshots(targets)
+            privacy.withhold_snapshots(snapshots.values(), targets)
             return {
                 target_id: {
                     "value": snap.value, "coverage": snap.coverage, "status": snap.status,
@@ -124,7 +109,11 @@ class TargetFiguresViewSet(TargetViewSet):
                 }
                 for target_id, snap in snapshots.items()
             }  # fmt: skip
-        computed = actions.figures_as_of(list(targets), as_of)
+        by_id = {target.pk: target for target in targets}
+        computed = {
+            target_id: privacy.withhold_figure(by_id[target_id], figure, progress)
+            for target_id, (figure, progress) in actions.figures_as_of(list(targets), as_of).items()
+        }
         return {
             target_id: {
                 "value": figure.value, "coverage": figure.coverage, "status": progress.status,
@@ -136,14 +125,14 @@ class TargetFiguresViewSet(TargetViewSet):
     def list(self, request, *args, **kwargs):
         targets = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = self.get_serializer_context()
-        context["figures"] = self._figures(targets, _as_of(request))
+        context["figures"] = self._figures(targets, self.query.get("as_of"))
         data = self.get_serializer_class()(targets, many=True, context=context).data
         return self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
         target = self.get_object()
         context = self.get_serializer_context()
-        context["figures"] = self._figures([target], _as_of(request))
+        context["figures"] = self._figures([target], self.query.get("as_of"))
         return Response(self.get_serializer_class()(target, context=context).data)
 
     @extend_schema(
@@ -159,9 +148,6 @@ class TargetFiguresViewSet(TargetViewSet):
     @action(detail=True, methods=["get"])
     def series(self, request, code=None):
         target = self.get_object()
-        return Response(
-            {
-                "code": target.code,
-                "series": SnapshotSerializer(queries.target_series(target), many=True).data,
-            }
-        )
+        series = queries.target_series(target)
+        privacy.withhold_snapshots(series, [target])
+        return Response({"code": target.code, "series": SnapshotSerializer(series, many=True).data})

@@ -4,6 +4,10 @@ Every chart has a table with the same numbers next to it for screen readers and 
 """
 
 import datetime
+import math
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from indicators.models import Snapshot
 from institutions.models import AnswerStatus
@@ -22,14 +26,30 @@ STATUS_COLOURS = {
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1b1f24"}
 
 
-def _layout(title: str, y_title: str, y_range: list | None = None) -> dict:
+def _month_ticks(days: list[datetime.date], most: int = 8) -> dict:
+    """x-axis ticks labelled in the page's language ("dec 2026"): plotly.js would name the
+    months in English. At most ``most`` ticks, evenly spread over the dates."""
+    if not days:
+        return {}
+    step = max(1, math.ceil(len(days) / most))
+    picked = days[::step]
+    return {
+        "tickvals": [_iso(d) for d in picked],
+        "ticktext": [date_format(d, "YEAR_MONTH_FORMAT") for d in picked],
+    }
+
+
+def _layout(
+    title: str, y_title: str, y_range: list | None = None, days: list | None = None
+) -> dict:
     layout = {
         "title": {"text": title, "font": {"size": 15}},
         "font": FONT,
         "margin": {"l": 56, "r": 16, "t": 48, "b": 48},
         "height": 340,
         "legend": {"orientation": "h", "y": -0.2},
-        "xaxis": {"type": "date", "tickformat": "%b %Y"},
+        # Numbers only where plotly.js writes dates itself (hover), so nothing is English.
+        "xaxis": {"type": "date", "hoverformat": "%d-%m-%Y", **_month_ticks(days or [])},
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero"},
         "hovermode": "x unified",
     }
@@ -46,6 +66,27 @@ def _y_range(target: SectorTarget) -> list | None:
     return None
 
 
+def sparkline_points(
+    target: SectorTarget, values: list[float | None], *, width: int = 100, height: int = 24
+) -> str:
+    """An SVG polyline's points for a sparkline of ``values`` (month ends, missing ones
+    skipped) from the scale's bottom (0, or the lowest score) to the goal at the top, so the
+    line's height says how far along the way to the goal the sector is. Empty when there are
+    fewer than two points to join."""
+    known = [(i, v) for i, v in enumerate(values) if v is not None]
+    # A milestone is reached on a day: a step from 0 to 100 would read as a share.
+    if len(known) < 2 or target.measure == SectorTarget.Measure.MILESTONE:
+        return ""
+    low = float(target.score_min) if target.score_min is not None else 0.0
+    high = max(float(target.goal_value), *(v for _i, v in known))
+    span = (high - low) or 1.0
+    step = width / max(1, len(values) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - (min(max(v, low), high) - low) / span * height:.1f}"
+        for i, v in known
+    )
+
+
 def _iso(day: datetime.date) -> str:
     return day.isoformat()
 
@@ -58,7 +99,7 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
         {
             "type": "scatter",
             "mode": "lines+markers",
-            "name": "Sectorwaarde",
+            "name": _("Sectorwaarde"),
             "x": dates,
             "y": [s.value for s in series],
             "line": {"color": BRAND, "width": 3},
@@ -66,7 +107,7 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
         {
             "type": "scatter",
             "mode": "lines",
-            "name": f"Doel ({target.goal_display()})",
+            "name": _("Doel (%(goal)s)") % {"goal": target.goal_display()},
             "x": [dates[0] if dates else _iso(target.deadline), _iso(target.deadline)],
             "y": [goal, goal],
             "line": {"color": GOAL, "dash": "dash"},
@@ -77,13 +118,18 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
             {
                 "type": "scatter",
                 "mode": "lines",
-                "name": "Benodigd tempo",
+                "name": _("Benodigd tempo"),
                 "x": [_iso(baseline.as_of), _iso(target.deadline)],
                 "y": [baseline.value, goal],
                 "line": {"color": TRAJECTORY, "dash": "dot"},
             }
         )
-    layout = _layout("Voortgang naar het doel", target.unit or "waarde", _y_range(target))
+    layout = _layout(
+        _("Voortgang naar het doel"),
+        target.value_unit or _("waarde"),
+        _y_range(target),
+        [s.as_of for s in series],
+    )
     layout["shapes"] = [
         {
             "type": "line",
@@ -100,7 +146,7 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
             "x": _iso(target.deadline),
             "yref": "paper",
             "y": 1,
-            "text": "deadline",
+            "text": _("streefdatum"),
             "showarrow": False,
             "yanchor": "bottom",
         }
@@ -118,27 +164,35 @@ def status_distribution_figure(series: list[Snapshot]) -> dict:
                 "type": "bar",
                 "name": str(status.label),
                 "x": dates,
-                "y": [s.details.get("statuses", {}).get(status.value, 0) for s in series],
+                # A withheld point (too few answers) has no counts: a gap, not zeros.
+                "y": [
+                    s.details["statuses"].get(status.value, 0) if "statuses" in s.details else None
+                    for s in series
+                ],
                 "marker": {"color": STATUS_COLOURS[status.value]},
             }
         )
     data.append(
         {
             "type": "bar",
-            "name": "geen antwoord",
+            "name": _("geen antwoord"),
             "x": dates,
             "y": [s.active_institutions - s.answered_institutions for s in series],
             "marker": {"color": "#c9d1db"},
         }
     )
-    layout = _layout("Status van de instellingen", "instellingen")
+    layout = _layout(
+        _("Status van de instellingen"), _("instellingen"), days=[s.as_of for s in series]
+    )
     layout["barmode"] = "stack"
     return {"data": data, "layout": layout}
 
 
 def coverage_figure(series: list[Snapshot], indicative_below: int) -> dict:
     dates = [_iso(s.as_of) for s in series]
-    layout = _layout("Dekking: instellingen die antwoordden", "%", [0, 105])
+    layout = _layout(
+        _("Dekking: instellingen die antwoordden"), "%", [0, 105], [s.as_of for s in series]
+    )
     layout["shapes"] = [
         {
             "type": "line",
@@ -155,7 +209,7 @@ def coverage_figure(series: list[Snapshot], indicative_below: int) -> dict:
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": "Dekking",
+                "name": _("Dekking"),
                 "x": dates,
                 "y": [s.coverage for s in series],
                 "line": {"color": BRAND},

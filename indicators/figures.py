@@ -67,6 +67,8 @@ class Progress:
     expected_value: float | None
     status: str
     projected_on: datetime.date | None
+    # The first date of the current run of figures at or above the goal (status REACHED).
+    reached_on: datetime.date | None = None
 
 
 def _days(start: datetime.date, end: datetime.date) -> int:
@@ -78,25 +80,46 @@ def baseline(target: SectorTarget, series: list[Figure]) -> Figure | None:
     return next((f for f in series if f.value is not None and f.answered > 0), None)
 
 
-def progress(target: SectorTarget, figure: Figure, base: Figure | None) -> Progress:
-    """Pace needed against pace achieved (the method page explains each status)."""
+def expected_on(target: SectorTarget, base: Figure, day: datetime.date) -> float:
+    """The value on ``day`` of the straight line from the baseline to the goal at the deadline:
+    the pace needed. From the deadline on it is the goal itself."""
     goal = float(target.goal_value)
+    span = _days(base.as_of, target.deadline)
+    if span <= 0 or day >= target.deadline:
+        return goal
+    elapsed = max(0, _days(base.as_of, day))
+    return base.value + (goal - base.value) * elapsed / span
+
+
+def progress(
+    target: SectorTarget,
+    figure: Figure,
+    base: Figure | None,
+    *,
+    reached_since: datetime.date | None = None,
+) -> Progress:
+    """Pace needed against pace achieved (the method page explains each status).
+
+    ``reached_since`` is the reached_on of the figure just before this one, when that figure
+    had reached the goal: a goal reached in March and still held in May was reached in March.
+    """
+    goal = float(target.goal_value)
+    deadline_passed = figure.as_of > target.deadline
     if target.measure == Measure.MILESTONE:
-        if figure.value and figure.value >= goal:
-            return Progress(goal, ProgressStatus.REACHED, None)
-        late = figure.as_of > target.deadline
-        return Progress(
-            goal if late else None,
-            ProgressStatus.INSUFFICIENT if late else ProgressStatus.UNKNOWN,
-            None,
-        )
+        # Reached on a day set by staff; there is no pace, so no expected value either.
+        if figure.value is not None and figure.value >= goal:
+            return Progress(None, ProgressStatus.REACHED, None, target.reached_on)
+        status = ProgressStatus.MISSED if deadline_passed else ProgressStatus.NOT_YET
+        return Progress(None, status, None)
     if figure.value is None or base is None or figure.is_indicative():
         return Progress(None, ProgressStatus.UNKNOWN, None)
+    # The expected value follows the trajectory to the deadline whatever the figure does: a
+    # target that runs ahead of its pace is not expected to be at its goal already.
+    expected = expected_on(target, base, figure.as_of)
     if figure.value >= goal:
-        return Progress(goal, ProgressStatus.REACHED, None)
-    span = _days(base.as_of, target.deadline)
-    elapsed = min(_days(base.as_of, figure.as_of), span)
-    expected = goal if span <= 0 else base.value + (goal - base.value) * elapsed / span
+        return Progress(expected, ProgressStatus.REACHED, None, reached_since or figure.as_of)
+    if deadline_passed:
+        return Progress(expected, ProgressStatus.MISSED, None)
     made = figure.value - base.value
     needed = expected - base.value
     if figure.value >= expected:

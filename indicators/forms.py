@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from indicators.models import ProgressStatus
+from indicators.overview import SORT_BEHIND, SORT_ROUTE, SUMMARY_STATUSES
 from themes.models import Theme
 
 
@@ -17,8 +17,14 @@ class DashboardFilterForm(forms.Form):
         coerce=int, empty_value=None, required=False, label=_("Deadline in"),
     )  # fmt: skip
     status = forms.ChoiceField(
-        choices=[("", _("Alle statussen")), *ProgressStatus.choices],
+        choices=[("", _("Alle statussen")), *((s.value, s.label) for s in SUMMARY_STATUSES)],
         required=False, label=_("Voortgang"),
+    )  # fmt: skip
+    sort = forms.ChoiceField(
+        choices=[
+            (SORT_ROUTE, _("zoals in de route")), (SORT_BEHIND, _("grootste achterstand eerst")),
+        ],
+        required=False, label=_("Volgorde"),
     )  # fmt: skip
 
 

@@ -13,11 +13,18 @@ from themes.models import SectorTarget
 
 class ProgressStatus(models.TextChoices):
     REACHED = "gerealiseerd", _("gerealiseerd")
+    # The deadline has passed and the goal was not reached: no pace can make up for it.
+    MISSED = "niet_gehaald", _("niet gehaald")
     ON_TRACK = "op_koers", _("op koers")
     MODERATE = "matige_voortgang", _("matige voortgang")
     INSUFFICIENT = "onvoldoende_voortgang", _("onvoldoende voortgang")
     DECLINING = "achteruitgang", _("achteruitgang")
+    # A milestone target before its deadline: it is reached on a day, there is no pace to it.
+    NOT_YET = "nog_niet_behaald", _("nog niet behaald")
     UNKNOWN = "onbekend", _("onbekend")
+    # Never stored: shown instead of a figure from fewer answers than the minimum group size
+    # to readers who may not see institutions' answers (indicators.privacy).
+    WITHHELD = "te_weinig_antwoorden", _("te weinig antwoorden")
 
 
 class Snapshot(models.Model):
@@ -37,6 +44,8 @@ class Snapshot(models.Model):
     expected_value = models.FloatField(_("verwachte waarde"), null=True)
     status = models.CharField(max_length=30, choices=ProgressStatus.choices)
     projected_on = models.DateField(_("verwacht gehaald op"), null=True)
+    # The first date the goal was reached, while it still is (status gerealiseerd).
+    reached_on = models.DateField(_("gehaald op"), null=True)
     computed_at = models.DateTimeField(_("berekend op"))
 
     class Meta:

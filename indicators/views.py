@@ -2,79 +2,40 @@
 anything per institution is for that institution and for sector staff and the council."""
 
 import json
-from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from indicators import actions, charts, queries
+from indicators import actions, charts, privacy, queries
 from indicators.forms import AsOfForm, DashboardFilterForm
 from indicators.models import ProgressStatus
+from indicators.overview import DashboardResults
 from institutions import access
 from institutions import queries as institution_queries
 from institutions.models import AnswerStatus
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.text import holds_nul
-from themes.models import SectorTarget, Theme
+from themes.models import SectorTarget
 
 DASHBOARD_CACHE_SECONDS = 60
-
-
-class DashboardResults:
-    """The dashboard's results table: targets grouped by theme with their latest snapshot, and
-    the count per progress status. Computed on first use only, so a page whose rendered table
-    comes from the cache runs none of these queries."""
-
-    def __init__(self, filters: dict):
-        self.filters = filters
-
-    @cached_property
-    def _figures(self):
-        targets = SectorTarget.objects.prefetch_related("themes").order_by("order")
-        if self.filters.get("theme"):
-            targets = targets.filter(themes=self.filters["theme"])
-        if self.filters.get("deadline"):
-            targets = targets.filter(deadline__year=self.filters["deadline"])
-        targets = list(targets)
-        snapshots = queries.latest_snapshots(targets)
-        if self.filters.get("status"):
-            targets = [
-                t
-                for t in targets
-                if t.pk in snapshots and snapshots[t.pk].status == self.filters["status"]
-            ]
-        theme_ids = {t.pk: {theme.pk for theme in t.themes.all()} for t in targets}
-        groups = []
-        for theme in Theme.objects.all():
-            rows = [(t, snapshots.get(t.pk)) for t in targets if theme.pk in theme_ids[t.pk]]
-            if rows:
-                groups.append((theme, rows))
-        counts = Counter(snapshots[t.pk].status for t in targets if t.pk in snapshots)
-        return groups, [(s, counts.get(s.value, 0)) for s in ProgressStatus]
-
-    @property
-    def groups(self):
-        return self._figures[0]
-
-    @property
-    def status_counts(self):
-        return self._figures[1]
 
 
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     form = DashboardFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
+    sees_every_figure = privacy.sees_every_figure(request.user)
     context = {
         "form": form,
-        "results": DashboardResults(filters),
+        "results": DashboardResults(filters, sees_every_figure=sees_every_figure),
+        "sees_every_figure": sees_every_figure,
+        "min_group_size": settings.MIN_GROUP_SIZE,
         "last_run": queries.last_recompute(),
         "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
         # The results table is the page's main cost (some 30 ms of CPU) and the same for
@@ -106,6 +67,9 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
     if target is None:
         raise Http404("Onbekend sectordoel")
     series = queries.target_series(target)
+    sees_every_figure = privacy.sees_every_figure(request.user)
+    if not sees_every_figure:
+        privacy.withhold_snapshots(series, [target])
     as_of_form = AsOfForm(request.GET or None)
     exact = None
     as_of = as_of_form.cleaned_data.get("peildatum") if as_of_form.is_valid() else None
@@ -119,18 +83,25 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
         as_of = None
     if as_of:
         figure, progress = actions.figures_as_of([target], as_of)[target.pk]
+        if not sees_every_figure:
+            figure, progress = privacy.withhold_figure(target, figure, progress)
         exact = {
             "as_of": as_of,
             "figure": figure,
             "progress": progress,
+            "withheld": progress.status == ProgressStatus.WITHHELD,
             "status_label": ProgressStatus(progress.status).label,
         }
     baseline = next((s for s in series if s.answered_institutions and s.value is not None), None)
     current = series[-1] if series else None
-    figures = [charts.series_figure(target, series, baseline)] if series else []
+    # A milestone target is reached on a day: a line at 0 or 100 would only look like a share.
+    is_milestone = target.measure == SectorTarget.Measure.MILESTONE
+    figures = []
+    if series and not is_milestone:
+        figures.append(charts.series_figure(target, series, baseline))
     if series and target.measure == SectorTarget.Measure.SHARE_ADOPTED:
         figures.append(charts.status_distribution_figure(series))
-    if series and target.measure != SectorTarget.Measure.MILESTONE:
+    if series and not is_milestone:
         figures.append(charts.coverage_figure(series, settings.INDICATIVE_COVERAGE_BELOW))
     return render(
         request,
@@ -144,6 +115,8 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
             "as_of_form": as_of_form,
             "charts": [json.dumps(f) for f in figures],
             "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
+            "sees_every_figure": sees_every_figure,
+            "min_group_size": settings.MIN_GROUP_SIZE,
         },
     )
 
@@ -156,6 +129,7 @@ def method(request: HttpRequest) -> HttpResponse:
         {
             "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
             "stale_days": settings.ANSWER_STALE_AFTER_DAYS,
+            "min_group_size": settings.MIN_GROUP_SIZE,
         },
     )
 
@@ -180,6 +154,8 @@ def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
     targets = list(institution_queries.answerable_targets().order_by("order"))
     own = institution_queries.latest_answers(institution, targets)
     snapshots = queries.latest_snapshots(targets)
+    if not privacy.sees_every_figure(request.user):
+        privacy.withhold_snapshots(snapshots.values(), targets)
     rows = [(t, own.get(t.pk), snapshots.get(t.pk)) for t in targets]
     status_labels = dict(AnswerStatus.choices)
     named = {}

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from institutions.models import Institution, Membership
 from roadmap.lib.text import holds_nul
@@ -82,5 +83,7 @@ def get_institution_for_user(
     if institution is None:
         raise Http404("Onbekende instelling")
     if write and not can_edit(request.user, institution):
-        raise PermissionDenied("U mag de antwoorden van deze instelling niet wijzigen.")
+        raise PermissionDenied(
+            _("U mag de antwoorden van deze instelling alleen lezen, niet wijzigen.")
+        )
     return institution

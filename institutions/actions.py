@@ -23,9 +23,10 @@ RECOMPUTE_TASK = "indicators.recompute_pending"
 class AnswerConflict(Exception):
     """Someone else saved an answer for this target since the form was opened."""
 
-    def __init__(self, latest: Answer | None, version: int):
+    def __init__(self, latest: Answer | None, version: int, item: int | None = None):
         self.latest = latest
         self.version = version
+        self.item = item  # in a batch: the position of the refused answer
         super().__init__("answer conflict")
 
 
@@ -96,6 +97,35 @@ def do_save_answer(
             **answer.value,
         )
         enqueue_after_commit(RECOMPUTE_TASK, countdown=settings.RECOMPUTE_DELAY_SECONDS)
+    return saved
+
+
+def do_save_answers(
+    *,
+    institution: Institution,
+    items: list[tuple[SectorTarget, AnswerValue, int]],
+    user: AbstractBaseUser | None,
+    source: str = Answer.Source.API,
+) -> list[Answer]:
+    """Add several answers (target, value, the version it was based on) in one transaction:
+    all of them, or none when any one meets a newer answer (AnswerConflict with its item)."""
+    saved = []
+    with transaction.atomic():
+        for index, (target, answer, based_on_version) in enumerate(items):
+            try:
+                saved.append(
+                    do_save_answer(
+                        institution=institution,
+                        target=target,
+                        answer=answer,
+                        user=user,
+                        based_on_version=based_on_version,
+                        source=source,
+                    )
+                )
+            except AnswerConflict as conflict:
+                conflict.item = index
+                raise
     return saved
 
 

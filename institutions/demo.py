@@ -74,18 +74,139 @@ def demo_institution_rows(count: int = DEMO_INSTITUTION_COUNT) -> list[dict]:
     return rows
 
 
-def _value_for(field: str, progress: float, rng: random.Random) -> dict:
-    if field == "status":
-        statuses = AnswerStatus.values  # ordered from not started to realised
-        position = min(len(statuses) - 1, int(progress * len(statuses) + rng.random() * 0.8))
-        return {"status": statuses[position]}
-    if field == "score":
-        return {
-            "score": Decimal(str(round(min(5.0, 1.6 + progress * 2.2 + rng.uniform(-0.3, 0.3)), 1)))
-        }
-    return {
-        "percentage": Decimal(str(round(min(100.0, 20 + progress * 60 + rng.uniform(-10, 10)), 1)))
-    }
+# Report rounds: a baseline measurement (nulmeting) in November 2025, then three rounds in 2026.
+BASELINE_DAY = datetime.date(2025, 11, 15)
+REPORT_DAYS = [BASELINE_DAY, datetime.date(2026, 2, 15), datetime.date(2026, 5, 15),
+               datetime.date(2026, 9, 15)]  # fmt: skip
+# How far along the way from the baseline to the last round's value each round is (by time).
+_ROUND_PROGRESS = [0.0, 0.3, 0.6, 1.0]
+# The day the demo's pace is set against: the month end the dashboards open on after the last
+# round. Its figures then show every status, not a wall of red (nor of green).
+DEMO_AS_OF = datetime.date(2026, 11, 30)
+
+# A sector's pace per target, as a multiple of the pace needed to reach the goal at the deadline:
+# ahead of it (on track), at three quarters (moderate), far behind (insufficient). The targets
+# take these in turn; small goals are already reached and one target goes backwards.
+_PACE_CYCLE = [("ahead", 1.6), ("moderate", 0.75), ("behind", 0.3), ("ahead", 1.4),
+               ("moderate", 0.7), ("behind", 0.25)]  # fmt: skip
+_REACHED_GOAL_AT_MOST = Decimal(20)  # goals of 20% or less: the forerunners already made them
+_DECLINING_INDEX = 4  # one target loses ground (a supplier stops, say): the fifth in code order
+
+
+def _never_reports(number: int) -> bool:
+    """A few institutions never report: the dashboards must show who is missing."""
+    return number % 11 == 10
+
+
+def _late(number: int) -> bool:
+    """Some stopped after May: their answers go stale and the overview shows it."""
+    return number % 12 == 4
+
+
+def _skipped_baseline(number: int) -> bool:
+    """Not everyone took part in the nulmeting; they start in February."""
+    return number % 5 == 2
+
+
+def _pace_fraction(target, day: datetime.date) -> float:
+    """The share of the way from the baseline to the deadline that is behind us on ``day``."""
+    start = BASELINE_DAY.replace(day=30)  # the baseline's month end (November has 30 days)
+    return min(1.0, max(0.0, (day - start).days / max(1, (target.deadline - start).days)))
+
+
+def _share_per_round(target, index: int, rng: random.Random) -> list[float]:
+    """The sector's share (0-100) of institutions that have realised ``target`` per round."""
+    goal = float(target.goal_value)
+    if target.goal_value <= _REACHED_GOAL_AT_MOST:
+        base = goal * rng.uniform(0.2, 0.4)
+        last = min(100.0, goal * rng.uniform(1.2, 1.6))
+        return [base + (last - base) * step for step in _ROUND_PROGRESS]
+    if index == _DECLINING_INDEX:
+        base = goal * rng.uniform(0.35, 0.5)
+        peak = base + (goal - base) * 0.3 * _pace_fraction(target, DEMO_AS_OF)
+        return [base, (base + peak) / 2, peak, base * 0.7]
+    _name, pace = _PACE_CYCLE[index % len(_PACE_CYCLE)]
+    base = goal * rng.uniform(0.05, 0.2)
+    last = base + (goal - base) * pace * _pace_fraction(target, DEMO_AS_OF)
+    return [base + (last - base) * step for step in _ROUND_PROGRESS]
+
+
+def _statuses(ranked: list[int], share: float, active: int) -> dict[int, str]:
+    """Statuses of the reporting institutions (``ranked`` forerunners first) for a sector share:
+    the first ones have realised it, the next are busy with it, then planning, then not yet."""
+    realised = round(share / 100 * active)
+    count = len(ranked)
+    statuses = {}
+    for position, institution in enumerate(ranked):
+        if position < realised:
+            statuses[institution] = AnswerStatus.REALISED
+        elif position < realised + 0.3 * count:
+            statuses[institution] = AnswerStatus.IN_PROGRESS
+        elif position < realised + 0.55 * count:
+            statuses[institution] = AnswerStatus.PLANNED
+        else:
+            statuses[institution] = AnswerStatus.NOT_STARTED
+    return statuses
+
+
+def _answer_values(targets, institutions, rng: random.Random) -> dict[tuple[int, int, int], dict]:
+    """{(round, institution number, target id): the answer's value fields} for every institution
+    that is active and reporting in that round. Progress grows from round to round; forerunners
+    are ahead on most targets."""
+    reporting = [n for n in range(len(institutions)) if not _never_reports(n)]
+    forwardness = {n: rng.random() for n in reporting}
+    # One NBA maturity level per institution: both NBA targets ask for the same measurement.
+    nba_level = {n: min(4.6, max(0.8, rng.gauss(2.3, 0.45))) for n in reporting}
+    nba_gain = {n: rng.uniform(0.0, 0.6) for n in reporting}
+    values = {}
+    share_adopted_number = 0
+    for target in targets:
+        field = value_field(target)
+        if field == "status":
+            shares = _share_per_round(target, share_adopted_number, rng)
+            share_adopted_number += 1
+            readiness = {n: 0.6 * forwardness[n] + 0.4 * rng.random() for n in reporting}
+        elif field == "percentage":
+            base = {n: min(95.0, max(0.0, rng.gauss(30, 10))) for n in reporting}
+            gain = {n: rng.uniform(0.0, 10.0) for n in reporting}
+        for step, day in enumerate(REPORT_DAYS):
+            active = [n for n in reporting if institutions[n].is_active_on(day)]
+            if field == "status":
+                ranked = sorted(active, key=readiness.__getitem__)
+                all_active = sum(1 for i in institutions if i.is_active_on(day))
+                round_values = {
+                    n: {"status": status}
+                    for n, status in _statuses(ranked, shares[step], all_active).items()
+                }
+            elif field == "score":
+                round_values = {
+                    n: {
+                        "score": Decimal(
+                            str(round(nba_level[n] + nba_gain[n] * _ROUND_PROGRESS[step], 1))
+                        )
+                    }
+                    for n in active
+                }
+            else:
+                round_values = {
+                    n: {
+                        "percentage": Decimal(
+                            str(round(min(100.0, base[n] + gain[n] * _ROUND_PROGRESS[step]), 1))
+                        )
+                    }
+                    for n in active
+                }
+            for n, value in round_values.items():
+                values[(step, n, target.pk)] = value
+    return values
+
+
+def _reports_in(number: int, step: int, rng: random.Random) -> bool:
+    if step == 0 and _skipped_baseline(number):
+        return False
+    if step == len(REPORT_DAYS) - 1:
+        return not _late(number)  # the last round is always complete, but for the late ones
+    return number == 0 or rng.random() >= 0.05  # now and then a round is skipped
 
 
 @transaction.atomic
@@ -119,39 +240,31 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
     created_answers = 0
     if not Answer.objects.filter(institution__in=institutions).exists():
         cio = user_model.objects.get(username="cio@demodam.example")
+        targets = sorted(answerable_targets(), key=lambda t: t.code)
+        values = _answer_values(targets, institutions, rng)
         answers = []
-        targets = list(answerable_targets())
-        # Some targets move fast, others lag: the dashboards should show every status.
-        difficulty = {t.pk: rng.uniform(0.25, 1.3) for t in targets}
-        report_days = [
-            datetime.date(2026, month, 15)
-            for month in (2, 5, 9)
-            if datetime.date(2026, month, 15) <= today
-        ]
-        for number, institution in enumerate(institutions):
-            pace = rng.uniform(0.3, 1.0)
-            # A few institutions never report: the dashboards must show who is missing.
-            if number % 11 == 10:
-                continue
-            for target in targets:
-                field = value_field(target)
-                for step, day in enumerate(report_days):
-                    if rng.random() < 0.15 or not institution.is_active_on(day):
-                        continue
-                    progress = min(1.0, pace * difficulty[target.pk] * (step + 1) / 3)
-                    answers.append(
-                        Answer(
-                            institution=institution,
-                            target=target,
-                            applies_on=day,
-                            entered_at=timezone.make_aware(
-                                datetime.datetime.combine(day, datetime.time(10))
-                            ),
-                            entered_by=cio if number == 0 else None,
-                            source=Answer.Source.IMPORT if number else Answer.Source.WEB,
-                            **_value_for(field, progress, rng),
-                        )
+        for step, day in enumerate(REPORT_DAYS):
+            if day > today:
+                break
+            for number, institution in enumerate(institutions):
+                if not _reports_in(number, step, rng):
+                    continue
+                entered_at = timezone.make_aware(
+                    datetime.datetime.combine(day, datetime.time(9 + number % 8, number % 60))
+                )
+                answers += [
+                    Answer(
+                        institution=institution,
+                        target=target,
+                        applies_on=day,
+                        entered_at=entered_at,
+                        entered_by=cio if number == 0 else None,
+                        source=Answer.Source.IMPORT if number else Answer.Source.WEB,
+                        **values[(step, number, target.pk)],
                     )
+                    for target in targets
+                    if (step, number, target.pk) in values
+                ]
         Answer.objects.bulk_create(answers, batch_size=2000)
         bump_answer_versions({(a.institution_id, a.target_id) for a in answers})
         created_answers = len(answers)

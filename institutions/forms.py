@@ -59,6 +59,7 @@ class AnswerForm(forms.Form):
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
             )
         self.fields["applies_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["applies_on"].widget.attrs["min"] = validation.earliest_applies_on().isoformat()
         # The form replaces the link that opened it: keep the keyboard focus in the form.
         self.fields["value"].widget.attrs["autofocus"] = True
 

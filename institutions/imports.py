@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from institutions import access, validation
@@ -40,7 +42,16 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read (format, encoding, size, header)."""
+    """The file as a whole cannot be read (format, encoding, size, header).
+
+    ``row`` and ``column`` point at the place when there is one (a header problem, an
+    undecodable byte), as in ImportError; 0 and "" mean the whole file.
+    """
+
+    def __init__(self, message: str, *, row: int = 0, column: str = ""):
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 # The name callers use. It shadows the builtin only inside this module, which never needs that.
@@ -122,7 +133,9 @@ def _records_to_rows(
     for position, name in enumerate(names):
         if name in columns:
             if name in positions:
-                raise ImportFileError(f"De kolom '{name}' staat twee keer in de kopregel.")
+                raise ImportFileError(
+                    f"De kolom '{name}' staat twee keer in de kopregel.", row=1, column=name
+                )
             positions[name] = position
     missing = [name for name in columns if name not in positions and name not in optional]
     if missing:
@@ -131,7 +144,9 @@ def _records_to_rows(
             + ", ".join(missing)
             + ". Verwacht: "
             + ", ".join(columns)
-            + "."
+            + ".",
+            row=1,
+            column=", ".join(missing),
         )
 
     rows = []
@@ -147,6 +162,13 @@ def _records_to_rows(
         for name in columns:
             position = positions.get(name)
             cell = record[position] if position is not None and position < len(record) else ""
+            # A NUL survives UTF-16 decoding; PostgreSQL refuses it in any query (a 500).
+            if "\x00" in cell:
+                raise ImportFileError(
+                    _("Deze cel bevat een NUL-teken; sla het bestand opnieuw op als CSV UTF-8."),
+                    row=row_number,
+                    column=name,
+                )
             row[name] = _undo_formula_neutralising(cell.strip())
         rows.append(row)
     return rows
@@ -187,11 +209,27 @@ def _csv_text(content: bytes) -> str:
         pass
     try:
         return content.decode("cp1252")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
+        row, column = _locate(content, error.start)
         raise ImportFileError(
             "Het bestand is geen UTF-8- of Windows-tekst (bijvoorbeeld é of ë komen er verkeerd "
-            "uit). Kies in Excel 'Opslaan als' en sla op als CSV UTF-8 (door komma's gescheiden)."
+            "uit). Kies in Excel 'Opslaan als' en sla op als CSV UTF-8 (door komma's gescheiden).",
+            row=row,
+            column=column,
         ) from None
+
+
+def _locate(content: bytes, position: int) -> tuple[int, str]:
+    """The row number and the header's column name of a byte in a CSV file, for a message
+    that points at the cell a person has to fix (quoted separators aside)."""
+    lines = content.split(b"\n")
+    header = lines[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    delimiter = max(",;\t", key=header.count)
+    names = [name.strip().lower() for name in header.split(delimiter)]
+    row = content.count(b"\n", 0, position) + 1
+    line_start = content.rfind(b"\n", 0, position) + 1
+    index = content[line_start:position].count(delimiter.encode())
+    return row, names[index] if row > 1 and index < len(names) else ""
 
 
 def _csv_records(content: bytes) -> Iterable[list[str]]:
@@ -282,12 +320,16 @@ def validate_answer_rows(
     *,
     user: AbstractBaseUser | AnonymousUser | None,
     for_institution: Institution | None = None,
+    history_load: bool = False,
 ) -> ImportResult:
     """Check every row against the route and what ``user`` may edit; collect all errors.
 
     ``user`` None is an operator running the management command: every institution is allowed.
     ``for_institution``: an upload on one institution's status page accepts only its rows.
+    ``history_load``: the operator's import may date answers back to EARLIEST_APPLIES_ON.
     Institutions and targets are looked up with one query each, whatever the number of rows.
+    ``rows`` of the result is empty as soon as one row has an error: all or nothing is decided
+    here, so no caller can save the good rows of a bad file.
     """
     result = ImportResult()
     if not rows:
@@ -315,14 +357,18 @@ def validate_answer_rows(
     for index, row in enumerate(rows):
         row_number = row.get(ROW_NUMBER, index + 2)
         problems, checked = _check_answer_row(
-            row, institutions=institutions, editable_ids=editable_ids, targets=targets
+            row,
+            institutions=institutions,
+            editable_ids=editable_ids,
+            targets=targets,
+            history_load=history_load,
         )
         # A duplicate is reported even when the row has other errors, so that one round of
         # fixes is enough.
         if checked.institution and checked.target and checked.applies_on:
             key = (checked.institution.pk, checked.target.pk, checked.applies_on)
             if key in first_row_of:
-                problems[""] = (
+                problems["applies_on"] = (
                     f"{checked.institution.code} {checked.target.code} per "
                     f"{checked.applies_on.isoformat()} staat al in rij {first_row_of[key]}; "
                     "laat één van beide weg."
@@ -331,7 +377,8 @@ def validate_answer_rows(
                 first_row_of[key] = row_number
         if problems:
             result.errors.extend(
-                ImportError(row_number, column, message) for column, message in problems.items()
+                ImportError(row_number, column, problems[column])
+                for column in sorted(problems, key=ANSWER_COLUMNS.index)
             )
         else:
             result.rows.append(
@@ -346,6 +393,8 @@ def validate_answer_rows(
                     ),
                 )
             )
+    if result.errors:
+        result.rows = []
     return result
 
 
@@ -367,6 +416,7 @@ def _check_answer_row(
     institutions: dict[str, Institution],
     editable_ids: set[int],
     targets: dict[str, SectorTarget],
+    history_load: bool,
 ) -> tuple[dict[str, str], _CheckedRow]:
     """One row's problems by column, in file order, and what it resolves to."""
     problems: dict[str, str] = {}
@@ -401,9 +451,17 @@ def _check_answer_row(
             problems["value"] = _message(error)
 
     try:
-        checked.applies_on = validation.clean_applies_on(parse_iso_date(row["applies_on"]))
+        checked.applies_on = validation.clean_applies_on(
+            parse_iso_date(row["applies_on"]), history_load=history_load
+        )
     except ValidationError as error:
         problems["applies_on"] = _message(error)
+    if checked.institution and checked.applies_on:
+        try:
+            validation.check_active(checked.institution, checked.applies_on)
+        except ValidationError as error:
+            problems["institution"] = _message(error)
+            checked.institution = None
 
     checked.explanation = row.get("explanation", "").strip()
     limit = Answer._meta.get_field("explanation").max_length
@@ -426,14 +484,22 @@ def import_answers(
     *,
     user: AbstractBaseUser | None,
     for_institution: Institution | None = None,
+    history_load: bool = False,
 ) -> ImportOutcome:
-    """Read, check and save a file of answers: every row or, on any error, none."""
+    """Read, check and save a file of answers: every row or, on any error, none.
+
+    The check and the save share one transaction, so the rows are saved against the
+    institutions, memberships and targets they were checked against.
+    """
     try:
         rows = parse_answer_file(content, filename)
     except ImportFileError as problem:
-        return ImportOutcome(errors=[ImportError(0, "", str(problem))])
-    result = validate_answer_rows(rows, user=user, for_institution=for_institution)
-    if result.errors:
-        return ImportOutcome(errors=result.errors)
-    saved = do_import_answers(rows=result.rows, user=user)
+        return ImportOutcome(errors=[ImportError(problem.row, problem.column, str(problem))])
+    with transaction.atomic():
+        result = validate_answer_rows(
+            rows, user=user, for_institution=for_institution, history_load=history_load
+        )
+        if result.errors:
+            return ImportOutcome(errors=result.errors)
+        saved = do_import_answers(rows=result.rows, user=user)
     return ImportOutcome(saved=len(saved))

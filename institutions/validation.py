@@ -7,15 +7,17 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions.models import AnswerStatus
+from institutions.models import AnswerStatus, Institution
 from themes.models import SectorTarget
 
-# Dates before the route's predecessors make no sense and are typing errors.
+# Dates before the route's predecessors make no sense and are typing errors. Only an operator's
+# history load (import_reports) may go back this far; see earliest_applies_on().
 EARLIEST_APPLIES_ON = datetime.date(2020, 1, 1)
 NBA_RANGE = (Decimal("0.0"), Decimal("5.0"))
 
@@ -89,17 +91,50 @@ def clean_value(target: SectorTarget, raw: str | Decimal | None) -> dict:
     return {"percentage": number}
 
 
-def clean_applies_on(value: datetime.date | None) -> datetime.date:
+def earliest_applies_on(*, history_load: bool = False) -> datetime.date:
+    """The earliest date an answer may apply from.
+
+    A CIO (status page, upload, token API) may date an answer at most
+    ANSWER_MAX_BACKDATE_DAYS back and never before the route's start: a backdated answer
+    rewrites a month whose figures were already reported, and could be the only answer in it.
+    An operator loading history with import_reports may go back to EARLIEST_APPLIES_ON.
+    """
+    if history_load:
+        return EARLIEST_APPLIES_ON
+    window_start = timezone.localdate() - datetime.timedelta(days=settings.ANSWER_MAX_BACKDATE_DAYS)
+    return max(datetime.date.fromisoformat(settings.ROUTE_START), window_start)
+
+
+def clean_applies_on(value: datetime.date | None, *, history_load: bool = False) -> datetime.date:
     today = timezone.localdate()
     if value is None:
         return today
     if value > today:
         raise ValidationError(_("De datum mag niet in de toekomst liggen."))
-    if value < EARLIEST_APPLIES_ON:
+    earliest = earliest_applies_on(history_load=history_load)
+    if value < earliest:
         raise ValidationError(
-            _("De datum mag niet voor %(date)s liggen.") % {"date": EARLIEST_APPLIES_ON.isoformat()}
+            _("De datum mag niet voor %(date)s liggen.") % {"date": earliest.isoformat()}
         )
     return value
+
+
+def check_active(institution: Institution, day: datetime.date) -> None:
+    """An institution counts from active_from to active_to (a merger or closure); an answer
+    that applies outside that period would count for an institution that does not exist."""
+    if institution.is_active_on(day):
+        return
+    if institution.active_to is None:
+        period = _("vanaf %(start)s") % {"start": institution.active_from.isoformat()}
+    else:
+        period = _("van %(start)s tot en met %(end)s") % {
+            "start": institution.active_from.isoformat(),
+            "end": institution.active_to.isoformat(),
+        }
+    raise ValidationError(
+        _("%(code)s is op %(date)s geen actieve instelling (actief %(period)s).")
+        % {"code": institution.code, "date": day.isoformat(), "period": period}
+    )
 
 
 _url_validator = URLValidator(schemes=["http", "https"])

@@ -56,7 +56,8 @@ def _row_context(request, institution, target, *, theme_code: str, form=None, co
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Where a person lands after logging in: their institution, or the overview for staff."""
+    """Where a person lands after logging in: their institution, or for staff and the council
+    the overview of all institutions (the header names it accordingly: institutions.navigation)."""
     if access.sees_all_institutions(request.user):
         return redirect("institutions:overview")
     institutions = list(access.visible_institutions(request.user))
@@ -70,7 +71,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @private
 def overview(request: HttpRequest) -> HttpResponse:
     if not access.sees_all_institutions(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Het overzicht van alle instellingen is voor de sectorstaf en de MBO Raad. "
+                "De gegevens van uw eigen instelling staan op haar statuspagina."
+            )
+        )
     return render(
         request,
         "institutions/institution_overview.html",

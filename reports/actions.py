@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from institutions.models import Institution
 from reports.models import Report
@@ -64,10 +64,13 @@ def do_request_report(
     compare_to: datetime.date | None = None,
     theme_codes: list[str] | None = None,
     institution: Institution | None = None,
+    language: str = "nl",
 ) -> Report:
-    """Store the request and enqueue its generation after commit."""
+    """Store the request and enqueue its generation after commit. ``language``: the
+    requester's, in which the file's headers and labels are written."""
     report = Report.objects.create(
         format=file_format,
+        language=language,
         as_of=as_of,
         compare_to=compare_to,
         theme_codes=sorted(theme_codes or []),
@@ -159,7 +162,10 @@ def generate_report(report_id: int) -> Report:
             if report.created_by
             else "beheer"
         )
-        content = render_report(data, report.format, generated_at=timezone.now(), generated_by=who)
+        with translation.override(report.language):
+            content = render_report(
+                data, report.format, generated_at=timezone.now(), generated_by=who
+            )
         _set_progress(report_id, 95, "Bestand opslaan")
         report.refresh_from_db()
         # The file is written completely and renamed into place before the row points to it.

@@ -4,6 +4,10 @@ RFC 4180 (comma separated, CRLF rows, quotes only where needed), UTF-8 with a BO
 Excel reads é and ë right, a decimal point, and floats written as Python's repr: the shortest
 text that reads back as exactly the same float, so the file holds the indicators' numbers
 unrounded. An unknown figure (None, or NaN in the DataFrame) is an empty cell.
+
+The headers, the status labels and the words of a milestone target ("behaald") are in the
+report's language (Dutch unless it was asked for in English); README "Progress reports" lists
+the columns in both languages. Every figure is in the unit of its row's "Eenheid" column.
 """
 
 import csv
@@ -12,33 +16,55 @@ import enum
 import io
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pandas as pd
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from institutions.exports import neutralise_formula
+from reports import display
 from reports.tables import ReportData
 
-# The first eight are the data sheet's contract; the last three add the figure's context.
+
+@dataclass(frozen=True)
+class DataColumn:
+    key: str
+    header: Promise  # translated when the file is written
+
+    @property
+    def label(self) -> str:
+        return str(self.header)
+
+
+# The data sheet's columns, in order (the Excel "Data" sheet has the same).
 DATA_COLUMNS = (
-    "target",
-    "theme",
-    "date",
-    "value",
-    "coverage",
-    "goal_value",
-    "deadline",
-    "status",
-    "expected_value",
-    "answered",
-    "active",
+    DataColumn("target", _("Code")),
+    DataColumn("title", _("Sectordoel")),
+    DataColumn("theme", _("Thema")),
+    DataColumn("date", _("Peildatum")),
+    DataColumn("value", _("Waarde")),
+    DataColumn("unit", _("Eenheid")),
+    DataColumn("goal_value", _("Streefwaarde")),
+    DataColumn("deadline", _("Streefdatum")),
+    DataColumn("expected_value", _("Verwacht op peildatum")),
+    DataColumn("status", _("Voortgang")),
+    DataColumn("coverage", _("Dekking (%)")),
+    DataColumn("answered", _("Instellingen met antwoord")),
+    DataColumn("active", _("Actieve instellingen")),
 )
+
+
+def data_headers() -> list[str]:
+    """The data sheet's header row in the active language."""
+    return [column.label for column in DATA_COLUMNS]
 
 
 def plain_value(value):
     """A DataFrame cell as None, int, float, date or str (no NaN, numpy types or enums)."""
     if value is None or value is pd.NaT:  # NaT passes for a datetime
         return None
-    if isinstance(value, enum.Enum):  # ProgressStatus: the stored code, e.g. "op_koers"
+    if isinstance(value, enum.Enum):  # a stored code; the writers show labels instead
         value = value.value
     if isinstance(value, float):
         return None if math.isnan(value) else float(value)  # also numpy.float64
@@ -54,9 +80,23 @@ def plain_value(value):
 def data_rows(data: ReportData) -> Iterator[list]:
     """The data sheet's typed rows, in DATA_COLUMNS order (targets in route order, dates
     ascending). The Excel report writes the same rows to its "Data" sheet."""
-    frame = data.series.loc[:, list(DATA_COLUMNS)]
-    for row in frame.itertuples(index=False, name=None):
-        yield [plain_value(value) for value in row]
+    for row in data.series.itertuples(index=False):
+        cells = {
+            "target": row.target,
+            "title": row.title,
+            "theme": row.theme_name,
+            "date": row.date,
+            "value": display.file_value(row.measure, row.value),
+            "unit": display.unit_of(row.measure, row.unit),
+            "goal_value": display.file_goal(row.measure, row.goal_value),
+            "deadline": row.deadline,
+            "expected_value": display.file_expected(row.measure, row.expected_value),
+            "status": display.status_label(row.status),
+            "coverage": row.coverage,
+            "answered": row.answered,
+            "active": row.active,
+        }
+        yield [plain_value(cells[column.key]) for column in DATA_COLUMNS]
 
 
 def _csv_cell(value) -> str:
@@ -74,10 +114,11 @@ def _csv_cell(value) -> str:
 
 
 def write_csv(data: ReportData) -> bytes:
-    """The data sheet: one row per target per date, header DATA_COLUMNS."""
+    """The data sheet: one row per target per date, headers of DATA_COLUMNS, in the active
+    language."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(DATA_COLUMNS)
+    writer.writerow(data_headers())
     for row in data_rows(data):
         writer.writerow([_csv_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -22,6 +22,9 @@ class Report(models.Model):
         FAILED = "failed", _("mislukt")
 
     format = models.CharField(_("formaat"), max_length=4, choices=Format.choices)
+    # The requester's language at request time: Excel's and the CSV's column headers and status
+    # labels are written in it (the PDF is in Dutch). Older reports were made in Dutch.
+    language = models.CharField(_("taal"), max_length=8, choices=settings.LANGUAGES, default="nl")
     as_of = models.DateField(_("peildatum"))
     compare_to = models.DateField(_("vergelijken met"), null=True, blank=True)
     # Theme codes; empty means all themes.

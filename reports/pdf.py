@@ -23,10 +23,10 @@ from django.utils.safestring import SafeString
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
-from indicators.models import ProgressStatus
-from reports.pdf_charts import number, series_chart_svg, trajectory, with_unit
-from reports.tables import SUMMARY_COLUMNS, SUMMARY_GROUPS, ReportData
-from themes.models import SectorTarget, Theme
+from reports import display
+from reports.pdf_charts import series_chart_svg, trajectory
+from reports.tables import SUMMARY_COLUMNS, ReportData, summary_group
+from themes.models import Theme
 
 TITLE = "Voortgang mbo digitaliseringsroute"
 STYLESHEET = "css/report_pdf.css"
@@ -73,53 +73,39 @@ def short_date(day: datetime.date | None) -> str:
 
 
 def _goal(row) -> str:
-    if row.measure == SectorTarget.Measure.MILESTONE:
-        return "behaald"
-    places = 0 if row.unit == "%" and float(row.goal_value).is_integer() else 1
-    return with_unit(row.goal_value, row.unit, places)
+    return display.goal_text(row.measure, row.unit, row.goal_value)
 
 
 def _value(row, value) -> str:
-    if _missing(value):
-        return "onbekend"
-    if row.measure == SectorTarget.Measure.MILESTONE:
-        return "behaald" if value >= row.goal_value else "niet behaald"
-    return with_unit(value, row.unit)
-
-
-def _change(row, *, unit: bool = True) -> str:
-    if _missing(row.change):
-        return "—"
-    sign = "+" if row.change > 0 and number(row.change) != "0,0" else ""
-    if row.measure == SectorTarget.Measure.MILESTONE:
-        return "behaald" if row.change > 0 else "—"
-    if row.unit == "%":
-        return f"{sign}{number(row.change)} %-punt"
-    return f"{sign}{number(row.change)} {row.unit}" if unit else f"{sign}{number(row.change)}"
+    return display.value_text(row.measure, row.unit, value)
 
 
 def _key_figures(row) -> dict:
     """The target's key figures with the unit once below each number when it is a word (a
-    score such as "NBA-niveau"), so that the narrow columns hold them; % stays with the number."""
-    if row.unit == "%" or row.measure == SectorTarget.Measure.MILESTONE:
-        expected = "—" if _missing(row.expected_value) else _value(row, row.expected_value)
+    score such as "NBA-niveau"), so that the narrow columns hold them; % stays with the number
+    and a milestone target shows words (behaald, nog niet behaald) instead of numbers."""
+    unit = display.unit_of(row.measure, row.unit)
+    if unit in (display.PERCENT, ""):
         return {
             "goal": _goal(row),
             "value": _value(row, row.value),
-            "change": _change(row),
-            "expected": expected,
+            "change": display.change_text(row.measure, row.unit, row.change),
+            "expected": display.expected_text(row.measure, row.unit, row.expected_value),
             "unit": "",
         }
 
-    def bare(value) -> str:
-        return "onbekend" if _missing(value) else number(value)
+    def bare(value, missing: str) -> str:
+        return missing if _missing(value) else display.number(value)
 
+    change = bare(row.change, "—")
+    if not _missing(row.change) and row.change > 0 and change != display.number(0):
+        change = "+" + change
     return {
-        "goal": number(row.goal_value),
-        "value": bare(row.value),
-        "change": _change(row, unit=False),
-        "expected": "—" if _missing(row.expected_value) else number(row.expected_value),
-        "unit": row.unit,
+        "goal": display.number(row.goal_value),
+        "value": bare(row.value, "onbekend"),
+        "change": change,
+        "expected": bare(row.expected_value, "—"),
+        "unit": unit,
     }
 
 
@@ -128,7 +114,9 @@ def _key_figures(row) -> dict:
 
 def _chart(row, series: pd.DataFrame) -> dict:
     rows = series.to_dict("records")
-    svg = series_chart_svg(rows, row.goal_value, row.deadline, row.unit)
+    svg = series_chart_svg(
+        rows, row.goal_value, row.deadline, display.unit_of(row.measure, row.unit) or "%"
+    )
     return {
         "src": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii"),
         "alt": _chart_alt(row, rows),
@@ -139,7 +127,7 @@ def _chart(row, series: pd.DataFrame) -> dict:
 def _chart_alt(row, rows: list[dict]) -> str:
     """The chart's numbers in words, for screen readers (the PDF's /Alt of the figure)."""
     known = [r for r in rows if not _missing(r["value"])]
-    parts = [f"Grafiek van sectordoel {row.target}."]
+    parts = [f"Grafiek van sectordoel {row.target}: {row.title}"]
     if known:
         first, last = known[0], known[-1]
         parts.append(
@@ -149,16 +137,17 @@ def _chart_alt(row, rows: list[dict]) -> str:
         )
     else:
         parts.append("Er is nog geen sectorwaarde.")
-    parts.append(f"Streefwaarde {_goal(row)} op de deadline {long_date(row.deadline)}.")
+    parts.append(f"Streefwaarde {_goal(row)} op de streefdatum {long_date(row.deadline)}.")
     line = trajectory(rows, row.goal_value, row.deadline)
     if line:
         (start, start_value), _ = line
         parts.append(
             f"Het benodigde tempo loopt in een rechte lijn van {_value(row, start_value)}"
-            f" op {long_date(start)} naar de streefwaarde op de deadline."
+            f" op {long_date(start)} naar de streefwaarde op de streefdatum."
         )
-    if not _missing(row.expected_value):
-        parts.append(f"Verwacht op de peildatum: {_value(row, row.expected_value)}.")
+    expected = display.expected_text(row.measure, row.unit, row.expected_value)
+    if expected != "—":
+        parts.append(f"Verwacht op de peildatum: {expected}.")
     return " ".join(parts)
 
 
@@ -174,13 +163,14 @@ def _target(row, series: pd.DataFrame, number_: int) -> dict:
         "deadline_short": short_date(row.deadline),
         "value": _value(row, row.value),
         "key": _key_figures(row),
-        "coverage": f"{number(row.coverage, 0)}%",
+        "coverage": f"{display.number(row.coverage, 0)}%",
         "answered": int(row.answered),
         "active": int(row.active),
-        "status_label": str(row.status_label),
-        "group_class": GROUP_CLASSES[SUMMARY_GROUPS[ProgressStatus(row.status)]],
+        "status_label": display.status_label(row.status),
+        "group_class": GROUP_CLASSES[summary_group(row.status)],
         "projected_on": long_date(row.projected_on),
-        "chart": _chart(row, series),
+        # A milestone target is reached on a day: a line from 0 to 100% would tell nothing.
+        "chart": None if display.is_milestone(row.measure) else _chart(row, series),
     }
 
 
@@ -220,7 +210,7 @@ def _summary(data: ReportData) -> dict:
             }
         )
     distinct = data.targets.drop_duplicates("target")
-    groups = distinct["status"].map(SUMMARY_GROUPS).value_counts()
+    groups = distinct["status"].map(summary_group).value_counts()
     totals = [int(groups.get(column, 0)) for column in SUMMARY_COLUMNS]
     return {
         "columns": [{"label": c, "class": GROUP_CLASSES[c]} for c in SUMMARY_COLUMNS],
@@ -235,21 +225,63 @@ def _summary(data: ReportData) -> dict:
     }
 
 
-def _milestones(data: ReportData) -> list[dict]:
-    """The milestones grouped by status, in the tables' order (delayed first)."""
-    groups = []
-    for row in data.milestones.to_dict("records"):
-        if not groups or groups[-1]["status"] != row["status"]:
-            groups.append({"status": row["status"], "label": str(row["status_label"]), "rows": []})
-        groups[-1]["rows"].append(
+# The milestone table's columns after the milestone itself and its line: each is shown only
+# when it says something, i.e. when some row has a value and, for a status, when not every
+# milestone has the same one (then one sentence says which). A later column (e.g. a delivery
+# status) is one more entry here.
+MILESTONE_COLUMNS = (
+    # key, header, only when the rows differ
+    ("moment", "Moment", False),
+    ("owners", "Eigenaars", False),
+    ("status", "Status", True),
+)
+
+
+def _milestone_cells(row: dict) -> dict:
+    return {
+        "moment": long_date(row["due_date"]) or row["when"] or "",
+        "owners": row["owners"] or "",
+        "status": str(row["status_label"]),
+    }
+
+
+def _milestones(data: ReportData) -> dict:
+    """The year's milestones per theme, in the route's order. Each theme's table has only the
+    columns that say something about its milestones; a status every milestone shares is said
+    once above the tables."""
+    rows = [(row, _milestone_cells(row)) for row in data.milestones.to_dict("records")]
+    notes, shared = [], set()
+    for key, header, only_when_different in MILESTONE_COLUMNS:
+        values = {cells[key] for _, cells in rows}
+        if only_when_different and len(values) == 1:
+            notes.append(f"Alle mijlpalen hebben de {header.lower()} “{values.pop()}”.")
+            shared.add(key)
+    by_theme: dict[str, list] = {}
+    for row, cells in rows:
+        by_theme.setdefault(row["theme"], []).append((row, cells))
+    themes = []
+    for name, theme_rows in by_theme.items():
+        columns = [
+            {"key": key, "header": header}
+            for key, header, _ in MILESTONE_COLUMNS
+            if key not in shared and any(cells[key] for _, cells in theme_rows)
+        ]
+        themes.append(
             {
-                "theme": row["theme"],
-                "line": row["line"],
-                "title": row["title"],
-                "when": long_date(row["due_date"]) or row["when"] or "—",
+                "name": name,
+                "columns": columns,
+                "rows": [
+                    {
+                        "title": row["title"],
+                        "headline": bool(row["headline"]),
+                        "line": row["line"],
+                        "cells": [cells[c["key"]] or "—" for c in columns],
+                    }
+                    for row, cells in theme_rows
+                ],
             }
         )
-    return groups
+    return {"count": len(rows), "themes": themes, "notes": notes}
 
 
 def _own_answers(data: ReportData) -> list[dict] | None:

@@ -28,6 +28,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from indicators.charts import BRAND, GOAL, TRAJECTORY
+from reports.display import number, with_unit
 
 CM = 1 / 2.54
 SIZE_CM = (16, 6)
@@ -37,6 +38,9 @@ INK = "#1b1f24"
 MUTED = "#4d5661"
 GRID = "#d5dce4"
 MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+# The vertical line at the target's deadline; the report's caption and key figures use the
+# same word.
+DEADLINE_LABEL = "streefdatum"
 # The legend in the report's caption names these styles.
 SERIES_STYLE = {"color": BRAND, "linewidth": 1.8, "solid_capstyle": "round"}
 GOAL_STYLE = {"color": GOAL, "linewidth": 1.0, "linestyle": (0, (5, 3))}
@@ -51,16 +55,6 @@ RC = {
     "text.color": INK,
     "text.parse_math": False,  # a unit such as "$/jaar" is text, not mathtext
 }
-
-
-def number(value: float, places: int = 1) -> str:
-    """Dutch notation: a decimal comma and a real minus sign."""
-    text = f"{abs(value):.{places}f}".replace(".", ",")
-    return f"−{text}" if value < 0 and text.strip("0,") else text
-
-
-def with_unit(value: float, unit: str, places: int = 1) -> str:
-    return f"{number(value, places)}%" if unit == "%" else f"{number(value, places)} {unit}"
 
 
 def _missing(value) -> bool:
@@ -140,7 +134,8 @@ def series_chart_svg(
     series_rows: Iterable[Mapping], goal: float, deadline: datetime.date, unit: str
 ) -> str:
     """One target's sector value per date (rows with "date", "value" and, optionally,
-    "answered"), its goal, the pace needed to reach the goal and the deadline, 16 × 6 cm.
+    "answered"), its goal, the pace needed to reach the goal and the deadline (labelled
+    "streefdatum"), 16 × 6 cm. ``unit`` as reports.display.unit_of gives it.
 
     No title and no legend inside: the report's caption has both. Returns the SVG as text.
     """
@@ -182,7 +177,13 @@ def series_chart_svg(
 
         axes.vlines([deadline], 0, 1, transform=along_x, colors=MUTED, linewidths=0.6, zorder=1)
         axes.text(
-            deadline, 0.985, "deadline ", transform=along_x, ha="right", va="top", color=MUTED
+            deadline,
+            0.985,
+            f"{DEADLINE_LABEL} ",
+            transform=along_x,
+            ha="right",
+            va="top",
+            color=MUTED,
         )
         axes.axhline(goal, zorder=2, **GOAL_STYLE)
         if line:

@@ -12,25 +12,40 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.conf import settings
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
 
 from indicators import figures as fig
 from indicators.actions import compute_series, series_dates, series_start
 from indicators.models import ProgressStatus
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
+from reports import display
 from themes.models import Milestone, SectorTarget, Theme
 
-# The summary's four groups (the council's "on track, at risk, off track, reached").
-SUMMARY_GROUPS = {
-    ProgressStatus.REACHED: "gerealiseerd",
-    ProgressStatus.ON_TRACK: "op koers",
-    ProgressStatus.MODERATE: "risico",
-    ProgressStatus.INSUFFICIENT: "achter",
-    ProgressStatus.DECLINING: "achter",
-    ProgressStatus.UNKNOWN: "onbekend",
+# The summary's groups (the council's "on track, at risk, off track, reached"), by the name of
+# the ProgressStatus member, so that a status added to ProgressStatus never breaks a report:
+# one this table does not know counts as "onbekend" (no verdict) until it is placed here.
+SUMMARY_GROUP_BY_STATUS = {
+    "REACHED": "gerealiseerd",
+    "ON_TRACK": "op koers",
+    "MODERATE": "risico",
+    "INSUFFICIENT": "achter",
+    "DECLINING": "achter",
+    "MISSED": "achter",  # the deadline passed without reaching the goal
+    "NOT_YET": "onbekend",  # a milestone target before its deadline: no pace, no verdict
+    "UNKNOWN": "onbekend",
 }
 SUMMARY_COLUMNS = ["gerealiseerd", "op koers", "risico", "achter", "onbekend"]
-MILESTONE_ORDER = {"delayed": 0, "in_progress": 1, "planned": 2, "done": 3}
+
+
+def summary_group(status: str) -> str:
+    """The summary group of a progress status code (one of SUMMARY_COLUMNS)."""
+    try:
+        name = ProgressStatus(status).name
+    except ValueError:
+        return "onbekend"
+    return SUMMARY_GROUP_BY_STATUS.get(name, "onbekend")
+
 
 TARGET_COLUMNS = [
     "theme", "theme_name", "target", "title", "measure", "unit", "goal_value", "deadline",
@@ -38,8 +53,12 @@ TARGET_COLUMNS = [
     "status_label", "expected_value", "projected_on",
 ]  # fmt: skip
 SERIES_COLUMNS = [
-    "target", "theme", "date", "value", "coverage", "goal_value", "deadline", "status",
-    "expected_value", "answered", "active",
+    "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
+    "goal_value", "deadline", "status", "expected_value", "answered", "active",
+]  # fmt: skip
+MILESTONE_COLUMNS = [
+    "code", "theme", "line", "title", "year", "headline", "when", "due_date", "owners",
+    "status", "status_label",
 ]  # fmt: skip
 
 
@@ -52,7 +71,7 @@ class ReportData:
     targets: pd.DataFrame  # one row per theme and target (a shared target under each theme)
     series: pd.DataFrame  # one row per target and date (month ends up to as_of, and as_of)
     summary: pd.DataFrame  # one row per theme: counts per summary group
-    milestones: pd.DataFrame  # the milestones of the as-of year, delayed first
+    milestones: pd.DataFrame  # the milestones of the as-of year, in the route's order
     not_answered: pd.DataFrame  # active institutions without a recent answer (names only)
     own_answers: pd.DataFrame | None = None  # institution reports: its answers per target
     stale_days: int = field(default_factory=lambda: settings.ANSWER_STALE_AFTER_DAYS)
@@ -114,9 +133,11 @@ def build_report_data(
         for figure in series:
             series_rows.append(
                 {
-                    "target": target.code,
+                    "target": target.code, "title": target.title,
                     "theme": ", ".join(t.code for t in target_themes),
-                    "date": figure.as_of, "value": figure.value, "coverage": figure.coverage,
+                    "theme_name": ", ".join(t.name for t in target_themes),
+                    "measure": target.measure, "unit": target.unit, "date": figure.as_of,
+                    "value": figure.value, "coverage": figure.coverage,
                     "goal_value": float(target.goal_value), "deadline": target.deadline,
                     "status": ProgressStatus(progress_by_date[figure.as_of].status).value,
                     "expected_value": progress_by_date[figure.as_of].expected_value,
@@ -141,7 +162,7 @@ def build_report_data(
 
 def _summary(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
     """Per theme, how many targets are reached, on track, at risk, behind or unknown."""
-    groups = targets.assign(group=targets["status"].map(SUMMARY_GROUPS))
+    groups = targets.assign(group=targets["status"].map(summary_group))
     table = pd.crosstab(groups["theme_name"], groups["group"]) if len(groups) else pd.DataFrame()
     table = table.reindex(index=[t.name for t in themes], columns=SUMMARY_COLUMNS, fill_value=0)
     table = table.fillna(0).astype(int)
@@ -150,22 +171,23 @@ def _summary(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
 
 
 def _milestones(themes: list[Theme], year: int) -> pd.DataFrame:
-    milestones = Milestone.objects.filter(line__theme__in=themes, year=year).select_related(
-        "line__theme"
+    """The milestones the route names for the year, in the route's order (theme, line)."""
+    milestones = (
+        Milestone.objects.filter(line__theme__in=themes, year=year)
+        .select_related("line__theme")
+        .prefetch_related("owners")
+        .order_by("line__theme__order", "line__order", "order", "code")
     )
     rows = [
         {
-            "theme": m.line.theme.name, "line": m.line.name, "title": m.title, "when": m.when,
-            "due_date": m.due_date, "status": m.status, "status_label": m.get_status_display(),
-            "order": (MILESTONE_ORDER[m.status], m.line.theme.order, m.line.order, m.order),
+            "code": m.code, "theme": m.line.theme.name, "line": m.line.name, "title": m.title,
+            "year": m.year, "headline": m.headline, "when": m.when, "due_date": m.due_date,
+            "owners": ", ".join(p.name for p in m.owners.all()), "status": m.status,
+            "status_label": m.get_status_display(),
         }
         for m in milestones
     ]  # fmt: skip
-    frame = pd.DataFrame(
-        rows,
-        columns=["theme", "line", "title", "when", "due_date", "status", "status_label", "order"],
-    )
-    return frame.sort_values("order").drop(columns="order").reset_index(drop=True)
+    return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
 
 
 def _not_answered(as_of: datetime.date) -> pd.DataFrame:
@@ -199,9 +221,21 @@ def _own_answers(
         answer: Answer | None = answers.get(target.pk)
         rows.append(
             {
-                "target": target.code, "title": target.title,
-                "answer": answer.value_display() if answer else None,
+                "target": target.code, "title": target.title, "measure": target.measure,
+                "unit": target.unit, "answer": _answer_text(target, answer) if answer else None,
                 "applies_on": answer.applies_on if answer else None,
             }
         )  # fmt: skip
-    return pd.DataFrame(rows, columns=["target", "title", "answer", "applies_on"])
+    return pd.DataFrame(
+        rows, columns=["target", "title", "measure", "unit", "answer", "applies_on"]
+    )
+
+
+def _answer_text(target: SectorTarget, answer: Answer) -> str:
+    """An institution's answer as text, a number with the target's unit (reports.display)."""
+    if answer.status is not None:
+        return answer.get_status_display()
+    if answer.score is not None:  # also for a share-at-least target, whose figure is a %
+        unit = target.unit if target.unit and target.unit != display.PERCENT else _("score")
+        return display.with_unit(float(answer.score), unit)
+    return display.with_unit(float(answer.percentage), display.PERCENT)

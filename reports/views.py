@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,6 +61,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             compare_to=data.get("compare_to"),
             theme_codes=[t.code for t in data["themes"]],
             institution=data["institution_obj"],
+            language=translation.get_language() or "nl",
         )
         return redirect(report)
     reports = Report.objects.filter(created_by=request.user).select_related("institution")[:50]

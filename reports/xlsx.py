@@ -10,10 +10,12 @@ starts with "=" would otherwise be stored as a formula, and a name such as "+cmd
 import datetime
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -21,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from institutions.exports import neutralise_formula
+from reports import display
 from reports.csv_report import DATA_COLUMNS, data_rows, plain_value
 from reports.tables import ReportData
 from themes.models import SectorTarget
@@ -28,8 +31,7 @@ from themes.models import SectorTarget
 TITLE = "Voortgangsrapportage digitaliseringsroute mbo"
 DATE_FORMAT = "dd-mm-yyyy"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
-PERCENT_FORMAT = "0.0"  # coverage and figures in %: one decimal, as on the dashboards
-SCORE_FORMAT = "0.00"  # mean scores (e.g. NBA-niveau 2.25)
+PERCENT_FORMAT = "0.0"  # coverage, whose header says "(%)": one decimal, as on the dashboards
 INTEGER_FORMAT = "0"
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
 SHEET_NAME_MAX = 31
@@ -50,48 +52,58 @@ class Column:
     wrap: bool = False
 
 
-THEME_COLUMNS = (
-    Column("code", 26),
-    Column("sector doel", 60, wrap=True),
-    Column("meting", 24, wrap=True),
-    Column("streefwaarde", 12, PERCENT_FORMAT),
-    Column("eenheid", 11),
-    Column("deadline", 12),
-    Column("waarde", 10, PERCENT_FORMAT),
-    Column("vergelijking", 12, PERCENT_FORMAT),
-    Column("verschil", 10, PERCENT_FORMAT),
-    Column("dekking", 10, PERCENT_FORMAT),
-    Column("antwoorden", 11),
-    Column("actief", 8),
-    Column("voortgang", 20),
-    Column("verwacht", 10, PERCENT_FORMAT),
-    Column("verwacht gehaald", 14),
-)
-# Figures in the target's own unit: a score gets two decimals, a percentage one.
-THEME_FIGURE_COLUMNS = ("streefwaarde", "waarde", "vergelijking", "verschil", "verwacht")
+@dataclass(frozen=True)
+class Figure:
+    """A float cell to show in its target's unit (reports.display.excel_format)."""
+
+    value: float
+    number_format: str
+
+
+def _theme_columns(compare_to: datetime.date | None) -> list[Column]:
+    """The theme sheets' columns: the target's title first, then its code and figures. The
+    comparison columns only when the report compares with an earlier date."""
+    columns = [
+        Column(_("Sectordoel"), 60, wrap=True),
+        Column(_("Code"), 26),
+        Column(_("Meting"), 24, wrap=True),
+        Column(_("Streefwaarde"), 13),
+        Column(_("Streefdatum"), 12),
+        Column(_("Waarde"), 13),
+        Column(_("Eenheid"), 11),
+    ]
+    if compare_to:
+        on = compare_to.strftime("%d-%m-%Y")
+        columns += [
+            Column(_("Waarde op %(date)s") % {"date": on}, 13),
+            Column(_("Verschil sinds %(date)s") % {"date": on}, 14),
+        ]
+    return [
+        *columns,
+        Column(_("Verwacht op peildatum"), 13),
+        Column(_("Voortgang"), 20),
+        Column(_("Verwacht gehaald op"), 14),
+        Column(_("Dekking (%)"), 10, PERCENT_FORMAT),
+        Column(_("Instellingen met antwoord"), 12),
+        Column(_("Actieve instellingen"), 11),
+    ]
+
 
 SUMMARY_TOTAL = "totaal"
-MILESTONE_COLUMNS = (
-    Column("thema", 26),
-    Column("lijn", 28, wrap=True),
-    Column("mijlpaal", 70, wrap=True),
-    Column("moment", 16),
-    Column("datum", 12),
-    Column("status", 14),
-)
 NOT_ANSWERED_COLUMNS = (
     Column("instelling", 40),
     Column("BRIN-code", 11),
     Column("laatste antwoord", 16),
 )
 OWN_ANSWER_COLUMNS = (
+    Column("sectordoel", 60, wrap=True),
     Column("code", 26),
-    Column("sector doel", 60, wrap=True),
     Column("antwoord", 16),
     Column("geldt op", 12),
 )
-DATA_WIDTHS = {"target": 26, "theme": 30, "status": 22}
-DATA_FORMATS = {"coverage": PERCENT_FORMAT}  # other floats in the unit of their target
+DATA_WIDTHS = {"target": 26, "title": 50, "theme": 30, "status": 22}
+DATA_FORMATS = {"coverage": PERCENT_FORMAT}  # the figures get their target's unit format
+NO_TARGETS = gettext_lazy("Dit thema heeft in deze versie van de route geen sectordoelen.")
 
 
 def _text(value: str) -> str:
@@ -100,6 +112,8 @@ def _text(value: str) -> str:
 
 
 def _cell_value(value):
+    if isinstance(value, Figure):
+        value = value.value
     value = plain_value(value)
     if isinstance(value, str):
         return _text(value)
@@ -109,7 +123,9 @@ def _cell_value(value):
     return value
 
 
-def _number_format(value, column: Column) -> str | None:
+def _number_format(value, column: Column, raw=None) -> str | None:
+    if isinstance(raw, Figure) and isinstance(value, float):
+        return raw.number_format
     if isinstance(value, bool):
         return None
     if isinstance(value, datetime.datetime):
@@ -160,7 +176,7 @@ def _write_table(
         for index, (column, raw) in enumerate(zip(columns, row, strict=True), start=1):
             value = _cell_value(raw)
             cell = sheet.cell(row=row_number, column=index, value=value)
-            number_format = _number_format(value, column)
+            number_format = _number_format(value, column, raw)
             if number_format:
                 cell.number_format = number_format
             if column.wrap:
@@ -168,18 +184,6 @@ def _write_table(
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1).coordinate
     sheet.auto_filter.ref = f"A{first_row}:{get_column_letter(len(columns))}{row_number}"
     return row_number
-
-
-def _set_unit_formats(sheet: Worksheet, columns: Sequence[Column], units: list[str]) -> None:
-    """Score targets show two decimals in their figure columns; percentages keep one."""
-    figure_columns = [i for i, c in enumerate(columns, start=1) if c.header in THEME_FIGURE_COLUMNS]
-    for row_number, unit in enumerate(units, start=2):
-        if unit == "%":
-            continue
-        for index in figure_columns:
-            cell = sheet.cell(row=row_number, column=index)
-            if isinstance(cell.value, float):
-                cell.number_format = SCORE_FORMAT
 
 
 def _summary_sheet(
@@ -229,19 +233,89 @@ def _summary_sheet(
     sheet.column_dimensions["B"].width = max(sheet.column_dimensions["B"].width, 20)
 
 
-def _theme_rows(data: ReportData, theme_code: str) -> tuple[list[list], list[str]]:
+def _figure(value, number_format: str):
+    """A cell in the target's unit; a milestone target's words ("behaald") as text."""
+    return Figure(value, number_format) if isinstance(value, float) else value
+
+
+def _theme_rows(data: ReportData, theme_code: str) -> list[list]:
     targets = data.targets[data.targets["theme"] == theme_code]
-    rows, units = [], []
+    rows = []
     for t in targets.itertuples(index=False):
-        rows.append(
-            [
-                t.target, t.title, SectorTarget.Measure(t.measure).label, t.goal_value, t.unit,
-                t.deadline, t.value, t.compare_value, t.change, t.coverage, t.answered,
-                t.active, t.status_label, t.expected_value, t.projected_on,
-            ]
-        )  # fmt: skip
-        units.append(t.unit)
-    return rows, units
+        fmt = display.excel_format(t.measure, t.unit)
+
+        def figure(value, fmt=fmt):
+            return _figure(value, fmt)
+
+        row = [
+            t.title, t.target, SectorTarget.Measure(t.measure).label,
+            figure(display.file_goal(t.measure, t.goal_value)), t.deadline,
+            figure(display.file_value(t.measure, t.value)), display.unit_of(t.measure, t.unit),
+        ]  # fmt: skip
+        if data.compare_to:
+            change = None if display.is_milestone(t.measure) else plain_value(t.change)
+            row += [
+                figure(display.file_value(t.measure, t.compare_value)),
+                None if change is None
+                else Figure(change, display.excel_change_format(t.measure, t.unit)),
+            ]  # fmt: skip
+        row += [
+            figure(display.file_expected(t.measure, t.expected_value)),
+            display.status_label(t.status), t.projected_on, t.coverage, t.answered, t.active,
+        ]  # fmt: skip
+        rows.append(row)
+    return rows
+
+
+def _milestone_table(data: ReportData) -> tuple[list[Column], list[list]]:
+    """The year's milestones with what the route says of them; a column that would be empty on
+    every row (moment, date, owners) is left out."""
+    frame = data.milestones
+    columns = [
+        ("theme", Column(_("Thema"), 26)),
+        ("line", Column(_("Lijn"), 28, wrap=True)),
+        ("title", Column(_("Mijlpaal"), 70, wrap=True)),
+        ("year", Column(_("Jaar"), 8)),
+        ("when", Column(_("Moment"), 16)),
+        ("due_date", Column(_("Datum"), 12)),
+        ("owners", Column(_("Eigenaars"), 30, wrap=True)),
+        ("status_label", Column(_("Status"), 14)),
+    ]
+    optional = {"when", "due_date", "owners"}
+    keep = [
+        (key, column)
+        for key, column in columns
+        if key not in optional or frame[key].map(lambda v: not display.is_blank(v)).any()
+    ]
+    rows = [[row[key] for key, _ in keep] for row in frame.to_dict("records")]
+    return [column for _, column in keep], rows
+
+
+def _write_note(sheet: Worksheet, text: str) -> None:
+    """A sheet that says in one line why it has no table."""
+    sheet["A1"] = _text(text)
+    sheet.column_dimensions["A"].width = max(len(text) + 2, 40)
+
+
+def _data_columns() -> list[Column]:
+    return [
+        Column(c.label, DATA_WIDTHS.get(c.key, 12), DATA_FORMATS.get(c.key), c.key == "title")
+        for c in DATA_COLUMNS
+    ]
+
+
+def _data_figures(data: ReportData) -> Iterator[list]:
+    """The CSV's rows, each figure shown in its row's unit."""
+    figures = [c.key in ("value", "goal_value", "expected_value") for c in DATA_COLUMNS]
+    formats = [
+        display.excel_format(measure, unit)
+        for measure, unit in zip(data.series["measure"], data.series["unit"], strict=True)
+    ]
+    for row, number_format in zip(data_rows(data), formats, strict=True):
+        yield [
+            Figure(value, number_format) if is_figure and isinstance(value, float) else value
+            for value, is_figure in zip(row, figures, strict=True)
+        ]
 
 
 def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_by: str) -> bytes:
@@ -254,38 +328,55 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
     summary.title = "Samenvatting"
     _summary_sheet(summary, data, generated_at, generated_by)
 
+    theme_columns = _theme_columns(data.compare_to)
     for theme in data.themes:
         sheet = workbook.create_sheet(sheet_title(theme.name, taken))
-        rows, units = _theme_rows(data, theme.code)
-        _write_table(sheet, THEME_COLUMNS, rows)
-        _set_unit_formats(sheet, THEME_COLUMNS, units)
+        rows = _theme_rows(data, theme.code)
+        if rows:
+            _write_table(sheet, theme_columns, rows)
+        else:  # no header over nothing: the one line a reader needs
+            _write_note(sheet, str(NO_TARGETS))
 
-    milestones = data.milestones
-    _write_table(
-        workbook.create_sheet("Mijlpalen"),
-        MILESTONE_COLUMNS,
-        milestones.loc[:, ["theme", "line", "title", "when", "due_date", "status_label"]]
-        .itertuples(index=False, name=None),
-    )  # fmt: skip
-    _write_table(
-        workbook.create_sheet("Niet gemeld"),
-        NOT_ANSWERED_COLUMNS,
-        data.not_answered.loc[:, ["institution", "code", "last_answer"]]
-        .itertuples(index=False, name=None),
-    )  # fmt: skip
+    milestones = workbook.create_sheet("Mijlpalen")
+    if len(data.milestones):
+        _write_table(milestones, *_milestone_table(data))
+    else:
+        _write_note(
+            milestones,
+            _("De routekaart noemt geen mijlpalen voor %(year)s.") % {"year": data.as_of.year},
+        )
+    not_answered = workbook.create_sheet("Niet gemeld")
+    if len(data.not_answered):
+        _write_table(
+            not_answered,
+            NOT_ANSWERED_COLUMNS,
+            [
+                [
+                    row.institution,
+                    row.code,
+                    "nooit" if display.is_blank(row.last_answer) else row.last_answer,
+                ]
+                for row in data.not_answered.itertuples(index=False)
+            ],
+        )
+    else:
+        _write_note(not_answered, "Alle actieve instellingen hebben recent geantwoord.")
     if data.own_answers is not None:
         _write_table(
             workbook.create_sheet("Eigen antwoorden"),
             OWN_ANSWER_COLUMNS,
-            data.own_answers.loc[:, ["target", "title", "answer", "applies_on"]]
-            .itertuples(index=False, name=None),
-        )  # fmt: skip
+            [
+                [
+                    row.title,
+                    row.target,
+                    "geen antwoord" if display.is_blank(row.answer) else row.answer,
+                    row.applies_on,
+                ]
+                for row in data.own_answers.itertuples(index=False)
+            ],
+        )
 
-    data_columns = [
-        Column(name, DATA_WIDTHS.get(name, 12), DATA_FORMATS.get(name, SCORE_FORMAT))
-        for name in DATA_COLUMNS
-    ]
-    _write_table(workbook.create_sheet("Data"), data_columns, data_rows(data))
+    _write_table(workbook.create_sheet("Data"), _data_columns(), _data_figures(data))
 
     workbook.properties.title = _text(TITLE)
     workbook.properties.creator = _text(generated_by)

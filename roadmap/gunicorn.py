@@ -6,20 +6,24 @@ Each value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 import json
 import multiprocessing
 import os
-import re
 
 from gunicorn.glogging import Logger
 
 # A password-reset link carries its token in the path (/account/reset/<uid>/<token>/); the
-# access log must not hand working reset links to whoever reads the logs.
-_RESET_LINK = re.compile(r"(/account/reset/)[^/\s]+/[^/\s?]+/?")
-
-
-def redact(text: str | None) -> str | None:
-    return _RESET_LINK.sub(r"\1[redacted]/[redacted]/", text) if text else text
+# access log must not hand working reset links to whoever reads the logs. The same masking as
+# the application's own log handlers (roadmap/lib/logging.py).
+from roadmap.lib.logging import RedactingFilter, redact
 
 
 class RedactingLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        # gunicorn's error log too (a bad request line, a timeout) masks what it writes.
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                    handler.addFilter(RedactingFilter())
+
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["U"] = redact(atoms["U"])

@@ -30,7 +30,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, whose refusal of non-staff is a portal page (roadmap/admin_site.py).
+    "roadmap.admin_site.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,9 +56,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside WhiteNoise, so static files get the header too.
+    "roadmap.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Dutch unless the language switch chose English; the browser's Accept-Language is ignored.
+    "roadmap.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +119,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Short dates per language ("31 dec 2025" / "31 Dec 2025"): templates use SHORT_DATE_FORMAT.
+FORMAT_MODULE_PATH = ["roadmap.formats"]
+# The language switch keeps the choice in this cookie for a year (roadmap.middleware reads it).
+# No script reads it; over HTTPS only in production, like the session cookie.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", default=not DEBUG)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
@@ -210,6 +222,12 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # DRF's defaults, with a JSON parser that answers 400 to a too deeply nested body.
+    "DEFAULT_PARSER_CLASSES": [
+        "roadmap.lib.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
@@ -297,17 +315,35 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "roadmap.lib.logging.JSONFormatter"},
+        # runserver's request lines, as Django formats them by default.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
+    # Every handler masks password-reset links (uid and token) in whatever it writes (V16.2.5).
+    "filters": {"redact": {"()": "roadmap.lib.logging.RedactingFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": LOG_FORMAT,
-        }
+            "filters": ["redact"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # WeasyPrint and fontTools narrate every PDF at INFO; only their warnings matter here.
     "loggers": {
+        # Django's default handlers for these (console when DEBUG, runserver's lines) would write
+        # without the filter; django's records go to the root's handler instead.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # axes narrates every login at INFO; the audit log records them (lockouts stay WARNING).
@@ -323,6 +359,10 @@ ROUTE_DATA_DIR = BASE_DIR / "themes" / "route_data"
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=DEBUG)
 # Answers older than this show as stale on the status page (default: six months).
 ANSWER_STALE_AFTER_DAYS = env_int("ANSWER_STALE_AFTER_DAYS", 183)
+# How far back a CIO may date an answer (status page, upload, token API), and never before
+# ROUTE_START: a backdated answer changes months whose figures were already reported. The
+# operator's import_reports may go back to 2020-01-01 to load history (institutions.validation).
+ANSWER_MAX_BACKDATE_DAYS = env_int("ANSWER_MAX_BACKDATE_DAYS", 366)
 
 # Single sign-on through OpenID Connect (SURFconext, eduID): on when OIDC_RP_CLIENT_ID is set.
 # mozilla-django-oidc does the protocol; institutions/oidc.py matches people to accounts by their
@@ -388,5 +428,8 @@ if OIDC_ENABLED:
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 3)
 # Sector figures with coverage below this percentage are shown as indicative.
 INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
+# A sector figure from fewer answers than this is withheld from everyone who may not see the
+# institutions' own answers (the public, CIOs, the open API): it would reveal them.
+MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 3)
 # The route's start: the first month end of every series, and the default baseline date.
 ROUTE_START = "2026-01-01"

@@ -8,6 +8,10 @@ from institutions.forms import EmailAuthenticationForm
 from institutions.views import AuditedPasswordChangeView, AuditedPasswordResetConfirmView
 from roadmap.views import favicon, healthz
 
+# Refusals and missing pages in the portal's layout, saying where to go instead.
+handler403 = "roadmap.views.permission_denied"
+handler404 = "roadmap.views.page_not_found"
+
 urlpatterns = [
     path("", include("themes.urls")),
     path("", include("institutions.urls")),

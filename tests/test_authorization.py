@@ -128,10 +128,11 @@ GET_TABLE = {
     "reports:detail": ("/rapportages/999/", _private(**NOT_FOUND)),
     "reports:retry": ("/rapportages/999/opnieuw/", _everyone(405)),
     "reports:download": ("/rapportages/999/download/", _private(**NOT_FOUND)),
-    # The admin checks its own permissions; its index stands for all of its pages here.
+    # The admin checks its own permissions; its index stands for all of its pages here. Logged
+    # in without staff rights: the portal's 403 page (roadmap/admin_site.py), no second login.
     "admin:index": (
         "/admin/",
-        _private(anonymous=302, cio_a=302, viewer_a=302, cio_b=302, council=302),
+        _private(anonymous=302, cio_a=403, viewer_a=403, cio_b=403, council=403),
     ),
 }
 
@@ -424,7 +425,7 @@ WRITE_TABLE = {
         post=_writes(
             anonymous=401, cio_a=201, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
         ),
-        data=lambda ctx, role: {"target": "CYB-NBA-GEMIDDELD", "value": "2.5"},
+        data=lambda ctx, role: {"target": "CYB-NBA-GEMIDDELD", "value": "2.5", "version": 0},
         changes=ANSWERS,
         json=True,
         other=_per_method(
@@ -451,11 +452,11 @@ WRITE_TABLE = {
     # The admin's own pages check their own permissions (and CSRF); its index only shows.
     "admin:index": Writes(
         post=_writes(
-            anonymous=302, cio_a=302, viewer_a=302, cio_b=302, staff=200, council=302, admin=200
+            anonymous=302, cio_a=403, viewer_a=403, cio_b=403, staff=200, council=403, admin=200
         ),
         other=_per_method(
             _writes(
-                anonymous=302, cio_a=302, viewer_a=302, cio_b=302, staff=200, council=302, admin=200
+                anonymous=302, cio_a=403, viewer_a=403, cio_b=403, staff=200, council=403, admin=200
             )
         ),
     ),
@@ -700,7 +701,7 @@ def test_a_cio_cannot_approve_their_own_answer(client, cio_a, institution_a):
 )
 def test_the_answers_api_takes_writes_only_from_an_editors_token(client, people, role, expected):
     headers = _token(people[role]) if role else {"HTTP_AUTHORIZATION": "Token not-a-real-token"}
-    body = {"target": "CYB-NBA-GEMIDDELD", "value": "2.5"}
+    body = {"target": "CYB-NBA-GEMIDDELD", "value": "2.5", "version": 0}
     before = fingerprint()
     response = client.post(
         "/api/v1/institutions/11AA/answers/", body, content_type="application/json", **headers
@@ -714,7 +715,7 @@ def test_the_answers_api_ignores_an_institution_named_in_the_body(
 ):
     headers = _token(cio_a)
     forged = {
-        "target": "CYB-NBA-GEMIDDELD", "value": "2.5", "institution": "22BB",
+        "target": "CYB-NBA-GEMIDDELD", "value": "2.5", "version": 0, "institution": "22BB",
         "institution_code": "22BB", "institution_id": institution_b.pk,
     }  # fmt: skip
     before = fingerprint()

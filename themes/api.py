@@ -1,16 +1,15 @@
 """The open-data API of the route: read-only JSON, no login."""
 
+from collections.abc import Mapping
+from types import MappingProxyType
+
 from django.db.models import Prefetch
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
 
+from roadmap.lib.query_params import PAGING, QueryParam, QueryParamsSchema, parse_query
 from roadmap.lib.text import holds_nul
 from themes.models import Line, Milestone, SectorTarget, Theme
 
@@ -99,13 +98,36 @@ class RoutePagination(LimitOffsetPagination):
     max_limit = 1000
 
 
+THEME = QueryParam("theme", description="Theme code")
+
+
 class RouteViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only by code. Any code reaches the view, so a miss is the API's JSON 404 rather than
     the site's HTML page; a NUL byte is a miss too, not a 500 (PostgreSQL refuses NUL in text
-    parameters, and no code or filter value holds one)."""
+    parameters, and no code or filter value holds one).
+
+    The query parameters an action reads are declared in ``list_params`` (besides paging) and
+    ``retrieve_params``; they are checked before the action runs (a 400 naming each wrong one)
+    and are what the schema shows (roadmap/lib/query_params.py). ``self.query`` holds their
+    typed values."""
 
     lookup_value_regex = "[^/]+"
     pagination_class = RoutePagination
+    schema = QueryParamsSchema()
+    query: Mapping = MappingProxyType({})  # until initial() has checked the request's
+    list_params: tuple[QueryParam, ...] = ()
+    retrieve_params: tuple[QueryParam, ...] = ()
+
+    def query_params_for(self, action: str | None) -> tuple[QueryParam, ...]:
+        if action == "list":
+            return (*PAGING, *self.list_params)
+        if action == "retrieve":
+            return self.retrieve_params
+        return ()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.query = parse_query(request.query_params, self.query_params_for(self.action))
 
     def get_object(self):
         if holds_nul(*(str(value) for value in self.kwargs.values())):
@@ -136,62 +158,55 @@ class ThemeViewSet(RouteViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="The lines (table rows) of all themes",
-        parameters=[OpenApiParameter("theme", str, description="Only this theme's lines")],
-    ),
+    list=extend_schema(summary="The lines (table rows) of all themes"),
     retrieve=extend_schema(responses={200: LineSerializer, 404: NOT_FOUND}),
 )
 class LineViewSet(RouteViewSet):
     serializer_class = LineSerializer
     queryset = Line.objects.select_related("theme").prefetch_related("targets")
+    list_params = (QueryParam("theme", description="Only this theme's lines"),)
 
     def get_queryset(self):
         lines = super().get_queryset()
-        if theme := self.request.query_params.get("theme"):
+        if theme := self.query.get("theme"):
             lines = lines.filter(theme__code=theme)
         return lines
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Milestones, filterable",
-        parameters=[
-            OpenApiParameter("theme", str, description="Theme code"),
-            OpenApiParameter("year", int, description="2026, 2027 or 2028"),
-            OpenApiParameter("status", str, enum=Milestone.Status.values),
-            OpenApiParameter("partner", str, description="Partner code (owner)"),
-        ],
-    ),
+    list=extend_schema(summary="Milestones, filterable"),
     retrieve=extend_schema(responses={200: MilestoneSerializer, 404: NOT_FOUND}),
 )
 class MilestoneViewSet(RouteViewSet):
     serializer_class = MilestoneSerializer
     lookup_field = "code"
     queryset = Milestone.objects.select_related("line__theme").prefetch_related("owners")
+    list_params = (
+        THEME,
+        QueryParam(
+            "year", "int", "The milestone's year (the route has 2026, 2027 and 2028)",
+            minimum=2020, maximum=2100,
+        ),
+        QueryParam("status", "choice", choices=tuple(Milestone.Status.values)),
+        QueryParam("partner", description="Partner code (owner)"),
+    )  # fmt: skip
 
     def get_queryset(self):
         milestones = super().get_queryset()
-        params = self.request.query_params
-        if theme := params.get("theme"):
+        query = self.query
+        if theme := query.get("theme"):
             milestones = milestones.filter(line__theme__code=theme)
-        if (year := params.get("year")) and year.isdigit():
-            milestones = milestones.filter(year=int(year))
-        if status := params.get("status"):
+        if (year := query.get("year")) is not None:
+            milestones = milestones.filter(year=year)
+        if status := query.get("status"):
             milestones = milestones.filter(status=status)
-        if partner := params.get("partner"):
+        if partner := query.get("partner"):
             milestones = milestones.filter(owners__code=partner)
         return milestones
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="The sector targets",
-        parameters=[
-            OpenApiParameter("theme", str, description="Theme code"),
-            OpenApiParameter("measure", str, enum=SectorTarget.Measure.values),
-        ],
-    ),
+    list=extend_schema(summary="The sector targets"),
     retrieve=extend_schema(
         summary="One sector target by its code", responses={200: TargetSerializer, 404: NOT_FOUND}
     ),
@@ -202,12 +217,16 @@ class TargetViewSet(RouteViewSet):
     queryset = SectorTarget.objects.select_related("programme").prefetch_related(
         "themes", Prefetch("lines", queryset=Line.objects.select_related("theme"))
     )
+    list_params = (
+        THEME,
+        QueryParam("measure", "choice", choices=tuple(SectorTarget.Measure.values)),
+    )
 
     def get_queryset(self):
         targets = super().get_queryset()
-        params = self.request.query_params
-        if theme := params.get("theme"):
+        query = self.query
+        if theme := query.get("theme"):
             targets = targets.filter(themes__code=theme)
-        if measure := params.get("measure"):
+        if measure := query.get("measure"):
             targets = targets.filter(measure=measure)
         return targets

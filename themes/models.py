@@ -527,13 +527,43 @@ class SectorTarget(models.Model):
         """For milestone targets: reached on or before ``day``."""
         return self.reached_on is not None and self.reached_on <= day
 
+    def measure_description(self) -> str:
+        """What is measured, with the per-institution threshold where the measure has one:
+        "aandeel instellingen met minimaal score 3,0" (the measure's label alone leaves it out)."""
+        if self.measure == self.Measure.SHARE_AT_LEAST and self.threshold is not None:
+            threshold = formats.number_format(self.threshold, decimal_pos=1, use_l10n=True)
+            return _("aandeel instellingen met minimaal score %(threshold)s") % {
+                "threshold": threshold
+            }
+        return str(self.get_measure_display())
+
     def goal_display(self) -> str:
         if self.measure == self.Measure.MILESTONE:
             return str(_("mijlpaal"))
         # Percentages as whole numbers where they are (30%), scores with one decimal (3,0).
         places = 0 if self.unit == "%" and self.goal_value == self.goal_value.to_integral() else 1
-        text = formats.number_format(self.goal_value, decimal_pos=places, use_l10n=True)
-        return f"{text}%" if self.unit == "%" else f"{text} {self.unit}"
+        return self.format_value(self.goal_value, places=places)
+
+    @property
+    def value_unit(self) -> str:
+        """The unit every value, goal and expected value of this target is shown in."""
+        if self.measure == self.Measure.MILESTONE:
+            return ""
+        return "%" if self.is_percentage else self.unit
+
+    def format_value(self, value, *, places: int = 1) -> str:
+        """A value of this target as readers see it everywhere: "12,5%", "2,4 NBA-niveau",
+        for a milestone target "behaald" or "nog niet behaald". ``None`` gives an empty string.
+        """
+        if value is None:
+            return ""
+        if self.measure == self.Measure.MILESTONE:
+            return str(_("behaald") if value >= self.goal_value else _("nog niet behaald"))
+        text = formats.number_format(value, decimal_pos=places, use_l10n=True)
+        unit = self.value_unit
+        if not unit:
+            return text
+        return f"{text}%" if unit == "%" else f"{text} {unit}"
 
 
 class SourceRecord(models.Model):

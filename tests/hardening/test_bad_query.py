@@ -50,26 +50,103 @@ def test_odd_codes_in_paths_are_not_found(client, path):
         assert response["Content-Type"] == "application/json"
 
 
+# Per list endpoint, the query parameters that must be a number or one of a list: anything else
+# is a 400 naming the parameter. Free-text filters take any value (no match is an empty list).
+STRICT_PARAMS = {"targets": {"measure"}, "milestones": {"status", "year"}}
+
+
 @pytest.mark.parametrize("param", ["theme", "measure", "status", "partner", "year"])
 @pytest.mark.parametrize("endpoint", ["targets", "milestones", "lines", "themes"])
 def test_api_filters_with_a_nul_byte_match_nothing(client, endpoint, param):
     response = client.get(f"/api/v1/{endpoint}/?{param}=a%00b")
-    assert response.status_code == 200
-    assert response.json()["results"] == []
+    if param in STRICT_PARAMS.get(endpoint, ()):
+        assert response.status_code == 400
+        assert set(response.json()) == {param}
+    else:
+        assert response.status_code == 200
+        assert response.json()["results"] == []
 
 
 @pytest.mark.parametrize(
     ("query", "count"),
-    [("limit=10000000", None), ("limit=" + "9" * 30, None), ("limit=-1", None),
-     ("limit=0", None), ("limit=abc", None), ("offset=-5", None), ("offset=10000000", 0),
-     ("limit=5&offset=99999999999999999999", 0), ("limit=%00", None), ("page=-1", None)],
+    [("limit=10000000", None), ("limit=" + "9" * 30, None), ("offset=10000000", 0),
+     ("limit=5&offset=99999999999999999999", 0), ("page=-1", None), ("limit=1000", None)],
 )  # fmt: skip
-def test_api_paging_clamps_odd_limits_and_offsets(client, query, count):
+def test_api_paging_clamps_huge_limits_and_offsets(client, query, count):
     response = client.get(f"/api/v1/targets/?{query}")
     assert response.status_code == 200, response.content[:500]
     body = response.json()
     assert body["count"] > 0
-    assert len(body["results"]) <= 100 if count is None else len(body["results"]) == count
+    assert len(body["results"]) <= 1000 if count is None else len(body["results"]) == count
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "query", "param"),
+    [("targets", "limit=-1", "limit"), ("targets", "limit=0", "limit"),
+     ("targets", "limit=abc", "limit"), ("targets", "limit=%00", "limit"),
+     ("targets", "limit=1.5", "limit"), ("targets", "limit=%201", "limit"),
+     ("targets", "offset=-5", "offset"), ("themes", "offset=null", "offset"),
+     ("themes", "offset=null&offset=null", "offset"), ("lines", "offset=1&offset=2", "offset"),
+     ("lines", "limit=1&limit=1", "limit"), ("milestones", "year=null", "year"),
+     ("milestones", "year=null&year=null", "year"), ("milestones", "year=2026&year=2027", "year"),
+     ("milestones", "year=1", "year"), ("milestones", "year=%D9%A2%D9%A0%D9%A2%D9%A6", "year"),
+     ("milestones", "status=onbekend", "status"), ("targets", "measure=null", "measure"),
+     ("targets", "theme=a&theme=b", "theme"), ("targets", "as_of=null", "as_of"),
+     ("targets", "as_of=2026-01-01&as_of=2026-01-02", "as_of"),
+     ("targets/LZD-WALLET", "as_of=null&as_of=null", "as_of")],
+)  # fmt: skip
+def test_api_refuses_query_values_its_schema_does_not_allow(client, endpoint, query, param):
+    """Found by schemathesis: ``offset=null&offset=null`` and ``year=null&year=null`` were
+    answered 200, as if the parameter had not been sent."""
+    response = client.get(f"/api/v1/{endpoint}/?{query}")
+    assert response.status_code == 400, (query, response.content[:300])
+    assert response["Content-Type"] == "application/json"
+    errors = response.json()
+    assert set(errors) == {param}, errors
+    assert isinstance(errors[param], str) and errors[param]
+
+
+def test_api_takes_the_query_values_its_schema_allows(client):
+    for query in ("limit=1&offset=0", "year=2027&status=planned", "offset=2", "year=2100"):
+        response = client.get(f"/api/v1/milestones/?{query}")
+        assert response.status_code == 200, (query, response.content[:300])
+
+
+def _query_parameters(client, path: str) -> dict:
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"][path]["get"]
+    return {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
+
+
+def test_the_schema_states_the_bounds_the_api_checks(client):
+    import re
+
+    targets = _query_parameters(client, "/api/v1/targets/")
+    assert targets["limit"]["schema"] == {"type": "integer", "minimum": 1}
+    assert targets["offset"]["schema"] == {"type": "integer", "minimum": 0}
+    assert targets["measure"]["schema"]["enum"]
+    as_of = targets["as_of"]
+    assert as_of["schema"]["format"] == "date"
+    assert "2020-01-01" in as_of["description"]
+    assert "not in the future" in as_of["description"]
+    # The pattern holds exactly the days the API takes: from 2020-01-01 up to today.
+    pattern = re.compile(as_of["schema"]["pattern"])
+    today = timezone.localdate()
+    for day in ("2020-01-01", "2024-02-29", today.isoformat()):
+        assert pattern.match(day), day
+    for day in ("2000-01-01", "2019-12-31", TOMORROW, "2026-13-01", "2026-1-01"):
+        assert not pattern.match(day), day
+    year = _query_parameters(client, "/api/v1/milestones/")["year"]["schema"]
+    assert year == {"type": "integer", "minimum": 2020, "maximum": 2100}
+    retrieve = _query_parameters(client, "/api/v1/targets/{code}/")
+    assert retrieve["as_of"]["schema"] == as_of["schema"]
+
+
+def test_the_schema_documents_the_400_that_names_the_parameter(client):
+    schema = client.get("/api/schema/?format=json").json()
+    for path in ("/api/v1/themes/", "/api/v1/lines/", "/api/v1/milestones/", "/api/v1/targets/",
+                 "/api/v1/targets/{code}/"):  # fmt: skip
+        assert "400" in schema["paths"][path]["get"]["responses"], path
 
 
 # --- Dates in query strings -------------------------------------------------------------------
@@ -91,7 +168,7 @@ def test_the_api_as_of_gives_a_clear_400_outside_the_route(client, as_of):
 
 
 def test_the_api_as_of_accepts_any_day_of_the_route(client):
-    for as_of in ("2020-01-01", "2026-03-31", timezone.localdate().isoformat()):
+    for as_of in ("2020-01-01", "2024-02-29", "2026-03-31", timezone.localdate().isoformat()):
         response = client.get(f"/api/v1/targets/LZD-WALLET/?as_of={as_of}")
         assert response.status_code == 200, response.content[:300]
         assert response.json()["as_of"] == as_of
@@ -148,7 +225,7 @@ def test_the_institution_api_takes_odd_codes(client, cio_a, value):
     assert response.status_code == 404
     response = client.post(
         "/api/v1/institutions/11AA/answers/",
-        {"target": "LZD\x00WALLET", "value": "gepland\x00"},
+        {"target": "LZD\x00WALLET", "value": "gepland\x00", "version": 0},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {token}",
     )

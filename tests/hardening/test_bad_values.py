@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from institutions import actions, queries
+from institutions import actions, queries, validation
 from institutions.models import Answer, Institution
 from institutions.tokens import issue_api_token
 from themes.models import SectorTarget
@@ -65,6 +65,7 @@ def submit(channel: str, client, cio, target: str, **fields) -> tuple[int, str]:
         response = client.post("/instellingen/11AA/import/", {"file": upload})
         return response.status_code, response.content.decode()
     body = {"target": target, **{name: value for name, value in fields.items() if value != ""}}
+    body["version"] = queries.answer_version(Institution.objects.get(code="11AA"), _target(target))
     token = issue_api_token(cio)
     response = client.post(
         "/api/v1/institutions/11AA/answers/",
@@ -133,7 +134,8 @@ def test_a_ten_thousand_character_link_is_refused_by_its_length(
 
 # --- Dates ------------------------------------------------------------------------------------
 
-TOO_EARLY = "De datum mag niet voor 2020-01-01 liggen."
+# A CIO may date an answer back to the route's start or ANSWER_MAX_BACKDATE_DAYS, the later.
+TOO_EARLY = f"De datum mag niet voor {validation.earliest_applies_on().isoformat()} liggen."
 FUTURE = "De datum mag niet in de toekomst liggen."
 NOT_A_DATE = {
     "form": "Voer een geldige datum in.",

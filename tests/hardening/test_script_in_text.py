@@ -192,7 +192,7 @@ def test_form_upload_and_api_store_the_explanation_as_typed(client, institution_
     token = issue_api_token(cio_a)
     response = client.post(
         "/api/v1/institutions/11AA/answers/",
-        {"target": TARGET, "value": "in_uitvoering", "explanation": PAYLOAD},
+        {"target": TARGET, "value": "in_uitvoering", "explanation": PAYLOAD, "version": 2},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Token {token}",
     )

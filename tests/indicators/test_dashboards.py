@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from indicators.actions import recompute
@@ -88,14 +89,19 @@ def test_filters_live_in_the_url_and_htmx_gets_the_fragment(client, figures):
     assert "DBO-NETWERK" in reached and "CYB-NBA-GEMIDDELD" not in reached
 
 
-def test_the_target_page_has_charts_and_the_numbers_as_a_table(client, figures):
+def test_the_target_page_has_charts_and_the_numbers_as_a_table(client, figures, sector_staff):
     html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
     assert html.count('class="plotly-chart"') == 3  # series, statuses, coverage
     assert "De cijfers als tabel" in html
     assert "50,0" in html
     nba = client.get("/dashboard/doelen/CYB-NBA-GEMIDDELD/").content.decode()
     assert nba.count('class="plotly-chart"') == 2
-    assert "kwartielen 2,0 – 2,0 – 3,0" in nba
+    # Two scores: too few for public quartiles (tests/indicators/test_privacy.py); staff see
+    # the spread with its unit.
+    assert "kwartielen" not in nba
+    client.force_login(sector_staff)
+    nba = client.get("/dashboard/doelen/CYB-NBA-GEMIDDELD/").content.decode()
+    assert "laagste 2,0, kwartielen 2,0 – 2,0 – 3,0, hoogste 3,0 (NBA-niveau)" in nba
 
 
 def test_an_exact_figure_for_any_date(client, figures):
@@ -175,5 +181,6 @@ def test_the_cached_table_is_kept_per_filter_and_language(client, figures):
     everything = client.get("/dashboard/").content.decode()
     one_theme = client.get("/dashboard/?theme=cyberweerbaarheid").content.decode()
     assert "LZD-WALLET" in everything and "LZD-WALLET" not in one_theme
-    english = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
+    english = client.get("/dashboard/").content.decode()
     assert "Sectordoel</th>" in everything and "Sectordoel</th>" not in english

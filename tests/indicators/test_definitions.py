@@ -7,6 +7,7 @@ never answer, two answers on one day (with a later or the very same entered_at),
 the as-of date. Progress (figures.progress) is tested on constructed figures.
 """
 
+import calendar
 import datetime
 import math
 from dataclasses import dataclass, field
@@ -263,6 +264,30 @@ def test_compute_series_matches_the_definitions(route_targets, history):
             transaction.set_rollback(True)
 
 
+# Every month end of the drawn period: the series path of answer_figures (running sums of the
+# answers' changes per month) rather than the interval join that serves other dates.
+MONTH_ENDS = [
+    datetime.date(year, month, calendar.monthrange(year, month)[1])
+    for year, month in [(2025, 11), (2025, 12), *((2026, m) for m in range(1, 13)), (2027, 1),
+                        (2027, 2), (2027, 3), (2027, 4)]
+]  # fmt: skip
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=histories())
+def test_the_month_end_series_matches_the_definitions(route_targets, history):
+    history.dates = MONTH_ENDS
+    with transaction.atomic():
+        try:
+            check_example(route_targets, history)
+        finally:
+            transaction.set_rollback(True)
+
+
 def check_example(route_targets: dict[str, SectorTarget], history: History) -> None:
     assert not Institution.objects.exists()
     save_history(history, route_targets)
@@ -358,9 +383,35 @@ EXPECTED_AFTER_A_YEAR = 10.0 + 20.0 * (ONE_YEAR_ON - BASE_DAY).days / SPAN  # â‰
 
 def test_progress_reached_when_the_value_meets_the_goal():
     result = progress(_target(), _figure(ONE_YEAR_ON, 30.0), BASE)
-    assert (result.status, result.expected_value, result.projected_on) == (
-        ProgressStatus.REACHED, 30.0, None,
+    assert (result.status, result.projected_on, result.reached_on) == (
+        ProgressStatus.REACHED, None, ONE_YEAR_ON,
     )  # fmt: skip
+    # Reaching the goal early does not move the pace needed: still the straight line.
+    assert result.expected_value == pytest.approx(EXPECTED_AFTER_A_YEAR)
+
+
+def test_a_goal_still_held_keeps_the_date_it_was_first_reached():
+    first = datetime.date(2026, 9, 30)
+    result = progress(_target(), _figure(ONE_YEAR_ON, 31.0), BASE, reached_since=first)
+    assert (result.status, result.reached_on) == (ProgressStatus.REACHED, first)
+
+
+def test_the_expected_value_follows_the_trajectory_along_a_series_that_passes_the_goal():
+    # LZD-WALLET's case: 5,3 at the end of August, above the goal of 30 at the end of
+    # September, deadline December 2028. "Verwacht nu" must not jump to 30 in September.
+    target = _target(goal="30")
+    base = _figure(datetime.date(2026, 2, 28), 2.0)
+    days = [datetime.date(2026, 8, 31), datetime.date(2026, 9, 30), datetime.date(2026, 10, 31)]
+    results = [
+        progress(target, _figure(d, v), base) for d, v in zip(days, [5.3, 31.0, 32.0], strict=True)
+    ]
+    span = (DEADLINE - base.as_of).days
+    line = [2.0 + 28.0 * (d - base.as_of).days / span for d in days]
+    assert [r.expected_value for r in results] == pytest.approx(line)
+    assert all(r.expected_value < 10 for r in results)
+    assert [r.status for r in results] == [
+        ProgressStatus.MODERATE, ProgressStatus.REACHED, ProgressStatus.REACHED,
+    ]  # fmt: skip
 
 
 def test_progress_on_track_at_or_above_the_straight_line():
@@ -423,11 +474,22 @@ def test_progress_projects_the_date_at_the_current_pace():
     assert result.projected_on == datetime.date(2030, 1, 30)
 
 
-def test_progress_expects_the_goal_after_the_deadline():
+def test_a_passed_deadline_without_the_goal_is_missed():
     late = _figure(datetime.date(2029, 3, 31), 29.0)
     result = progress(_target(), late, BASE)
-    assert result.expected_value == 30.0
-    assert result.status == ProgressStatus.MODERATE  # 19 made of 20 needed
+    assert result.expected_value == 30.0  # from the deadline on, the goal itself
+    assert (result.status, result.projected_on) == (ProgressStatus.MISSED, None)
+    # On the deadline day itself it is still judged by pace.
+    on_the_day = progress(_target(), _figure(DEADLINE, 29.0), BASE)
+    assert on_the_day.status == ProgressStatus.MODERATE
+
+
+def test_a_goal_reached_before_the_deadline_stays_reached_after_it():
+    reached = datetime.date(2028, 6, 30)
+    result = progress(
+        _target(), _figure(datetime.date(2029, 3, 31), 30.5), BASE, reached_since=reached
+    )
+    assert (result.status, result.reached_on) == (ProgressStatus.REACHED, reached)
 
 
 def test_progress_of_a_mean_score_target():
@@ -442,10 +504,13 @@ def test_progress_of_milestones():
     open_ = _target(Measure.MILESTONE, goal="100")
     milestone = lambda day, value: Figure(day, value, 100.0, 50, 50)  # noqa: E731
     assert progress(reached, milestone(ONE_YEAR_ON, 100.0), None).status == ProgressStatus.REACHED
+    done = progress(reached, milestone(ONE_YEAR_ON, 100.0), None)
+    assert (done.expected_value, done.reached_on) == (None, datetime.date(2026, 5, 28))
+    # Not "onbekend" (everything about it is known) and no "expected 100" before the deadline.
     before = progress(open_, milestone(ONE_YEAR_ON, 0.0), None)
-    assert (before.status, before.expected_value) == (ProgressStatus.UNKNOWN, None)
+    assert (before.status, before.expected_value) == (ProgressStatus.NOT_YET, None)
     after = progress(open_, milestone(datetime.date(2029, 1, 1), 0.0), None)
-    assert (after.status, after.expected_value) == (ProgressStatus.INSUFFICIENT, 100.0)
+    assert (after.status, after.expected_value) == (ProgressStatus.MISSED, None)
 
 
 def test_the_baseline_is_the_first_figure_with_answers():

@@ -27,6 +27,13 @@ HEADER = "institution,target,value,applies_on,explanation,evidence_url"
 STATUS_CHOICES = "niet_gestart, gepland, in_uitvoering, gerealiseerd"
 
 
+@pytest.fixture(autouse=True)
+def _history_dates_allowed(settings):
+    """These tests are about reading and checking files, with dates from 2025; how far back a
+    CIO may date an answer is tested in test_answer_dates.py."""
+    settings.ROUTE_START, settings.ANSWER_MAX_BACKDATE_DAYS = "2020-01-01", 100_000
+
+
 @pytest.fixture
 def roc():
     return Institution.objects.create(
@@ -191,7 +198,8 @@ def test_every_bad_row_is_reported_by_row_and_column_and_nothing_is_saved(roc, o
         "rij 17, kolom evidence_url: Alleen links die met http:// of https:// beginnen.",
         "rij 18, kolom evidence_url: 'https://' is geen geldige link.",
         "rij 19, kolom explanation: De toelichting is te lang (4001 tekens; hoogstens 4000).",
-        "rij 20: 25AB LZD-WALLET per 2025-01-15 staat al in rij 2; laat één van beide weg.",
+        "rij 20, kolom applies_on: 25AB LZD-WALLET per 2025-01-15 staat al in rij 2; "
+        "laat één van beide weg.",
         "rij 21, kolom institution: U mag de antwoorden van 26CD niet wijzigen.",
         "rij 21, kolom target: Onbekend sectordoel 'NIET-BESTAAND'.",
         "rij 21, kolom applies_on: '2025-02-30' is geen datum in de vorm JJJJ-MM-DD, "
@@ -290,11 +298,12 @@ def test_an_empty_file_and_a_header_only_file_are_refused(editor):
 def test_missing_columns_are_named(editor):
     outcome = import_answers(b"institution;waarde\n25AB;gepland\n", "a.csv", user=editor)
     assert error_texts(outcome) == [
-        "Deze kolommen ontbreken in de kopregel: target, value, applies_on. Verwacht: "
+        "rij 1, kolom target, value, applies_on: Deze kolommen ontbreken in de kopregel: "
+        "target, value, applies_on. Verwacht: "
         "institution, target, value, applies_on, explanation, evidence_url."
     ]
-    assert outcome.errors[0].row == 0
-    assert outcome.errors[0].column == ""
+    assert outcome.errors[0].row == 1  # the header
+    assert outcome.errors[0].column == "target, value, applies_on"
 
 
 def test_a_windows_1252_file_from_excel_is_read_as_such(roc, editor):

@@ -272,3 +272,16 @@ def test_the_overview_shows_who_has_not_reported(
     html = client.get("/instellingen/").content.decode()
     row_b = html[html.index("AOC Schetsburg") :]
     assert "nooit gemeld" in row_b[: row_b.index("</tr>")]
+
+
+def test_a_share_at_least_target_says_its_threshold(client, cio_a):
+    """ "Aandeel instellingen met minimaal een score" left out which score: 3,0 for the NBA."""
+    client.force_login(cio_a)
+    html = client.get("/instellingen/11AA/").content.decode()
+    row = html[html.index("<code>CYB-NBA-INDIVIDUEEL</code>") :]
+    row = row[: row.index("</article>")]
+    assert "aandeel instellingen met minimaal score 3,0" in row
+    assert "doel 100%" in row
+    # The other measures keep their label, with the goal in its unit.
+    mean = html[html.index("<code>CYB-NBA-GEMIDDELD</code>") :]
+    assert "gemiddelde score · doel 3,0 NBA-niveau" in mean[: mean.index("</article>")]

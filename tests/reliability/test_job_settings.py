@@ -134,7 +134,7 @@ def test_a_report_redelivered_after_its_worker_died_starts_over_and_leaves_one_f
     assert seen_progress == sorted(seen_progress) and seen_progress[0] < 95  # started over
     files = _report_files(_media)
     assert files == sorted([Path(report.file.path), someone_elses])
-    assert report.file.read().decode("utf-8-sig").startswith("target,theme,date")
+    assert report.file.read().decode("utf-8-sig").startswith("Code,Sectordoel,Thema,Peildatum")
 
     # Delivered once more (a duplicate message): a finished report is left alone.
     first_file = report.file.name

@@ -1,10 +1,15 @@
 """Requesting a report, generating it in the background, following it and downloading it."""
 
+import csv
 import datetime
+import io
 from unittest import mock
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
+from indicators.models import ProgressStatus
 from institutions.models import Answer
 from reports import actions
 from reports.models import Report
@@ -13,6 +18,14 @@ from themes.models import SectorTarget
 pytestmark = pytest.mark.django_db
 
 AS_OF = datetime.date(2026, 6, 30)
+WALLET_TITLE = (
+    "30% van de mbo-instellingen heeft een wallet en bijbehorende voorzieningen geadopteerd."
+)
+
+
+def _wallet_row(text: str) -> list[str]:
+    rows = csv.reader(io.StringIO(text))
+    return next(r for r in rows if r[0] == "LZD-WALLET" and r[3] == AS_OF.isoformat())
 
 
 @pytest.fixture(autouse=True)
@@ -69,10 +82,34 @@ def test_council_requests_a_sector_report_that_is_made_after_commit(
         == 'attachment; filename="routekaart-voortgang-sector-2026-06-30.csv"'
     )
     body = b"".join(download.streaming_content).decode("utf-8-sig")
-    assert body.splitlines()[0].startswith(
-        "target,theme,date,value,coverage,goal_value,deadline,status"
-    )
-    assert "LZD-WALLET,leren-zonder-drempels,2026-06-30,50.0" in body
+    assert report.language == "nl"
+    assert body.splitlines()[0].startswith("Code,Sectordoel,Thema,Peildatum,Waarde,Eenheid")
+    assert _wallet_row(body)[:6] == [
+        "LZD-WALLET",
+        WALLET_TITLE,
+        "Leren zonder drempels",
+        "2026-06-30",
+        "50.0",
+        "%",
+    ]
+
+
+def test_a_report_asked_for_in_english_has_english_headers_and_labels(client, council, answers):
+    client.force_login(council)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _request(client)
+    report = Report.objects.get()
+    assert report.language == "en"
+    actions.generate_report(report.pk)
+    body = b"".join(client.get(f"/rapportages/{report.pk}/download/").streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:6] == ["Code", "Sector target", "Theme", "As-of date", "Value", "Unit"]
+    assert "Progress" in rows[0] and "Coverage (%)" in rows[0]
+    statuses = {row[rows[0].index("Progress")] for row in rows[1:]}
+    with translation.override("en"):
+        english = {str(status.label) for status in ProgressStatus}
+    assert statuses and statuses <= english, statuses
+    assert "op koers" not in statuses and "op_koers" not in statuses
 
 
 def test_a_failure_says_what_went_wrong_leaves_no_file_and_can_be_retried(client, council, answers):
@@ -140,5 +177,11 @@ def test_the_command_writes_the_same_report_to_a_file(tmp_path, answers):
         stdout=mock.MagicMock(),
     )
     text = output.read_text(encoding="utf-8-sig")
-    assert "LZD-WALLET,leren-zonder-drempels,2026-06-30,50.0" in text
+    assert _wallet_row(text)[3:6] == ["2026-06-30", "50.0", "%"]
     assert not (tmp_path / "rapport.csv.part").exists()
+
+    call_command(
+        "export_report", "--format", "csv", "--as-of", "2026-06-30", "--language", "en",
+        "--output", str(output), stdout=mock.MagicMock(),
+    )  # fmt: skip
+    assert output.read_text(encoding="utf-8-sig").startswith("Code,Sector target,Theme,")

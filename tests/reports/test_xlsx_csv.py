@@ -8,11 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from indicators.actions import compute_series
+from indicators.models import ProgressStatus
 from institutions.models import Answer, Institution
-from reports.csv_report import DATA_COLUMNS, write_csv
+from reports.csv_report import write_csv
 from reports.tables import build_report_data
 from reports.xlsx import sheet_title, write_xlsx
 from themes.models import SectorTarget, Theme
@@ -26,9 +28,16 @@ MONTH_ENDS = [
     date(2026, 4, 30), date(2026, 5, 31), date(2026, 6, 30),
 ]  # fmt: skip
 HEADER = [
-    "target", "theme", "date", "value", "coverage", "goal_value", "deadline", "status",
-    "expected_value", "answered", "active",
+    "Code", "Sectordoel", "Thema", "Peildatum", "Waarde", "Eenheid", "Streefwaarde",
+    "Streefdatum", "Verwacht op peildatum", "Voortgang", "Dekking (%)",
+    "Instellingen met antwoord", "Actieve instellingen",
 ]  # fmt: skip
+HEADER_EN = [
+    "Code", "Sector target", "Theme", "As-of date", "Value", "Unit", "Goal value",
+    "Target date", "Expected on the as-of date", "Progress", "Coverage (%)",
+    "Institutions answered", "Active institutions",
+]  # fmt: skip
+DATE, VALUE = HEADER.index("Peildatum"), HEADER.index("Waarde")
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)
 HOSTILE_NAMES = ['=HYPERLINK("http://x","y")', "+cmd", "@SUM(1)", "-2+3"]
 
@@ -90,33 +99,38 @@ def test_it_writes_one_csv_row_per_target_per_month_end(answers):
     assert len(rows) - 1 == targets * 6
     by_target: dict[str, list[str]] = {}
     for row in rows[1:]:
-        by_target.setdefault(row[0], []).append(row[2])
+        by_target.setdefault(row[0], []).append(row[DATE])
     assert all(dates == [d.isoformat() for d in MONTH_ENDS] for dates in by_target.values())
 
 
 def test_its_numbers_are_the_indicators_numbers(answers):
     data = _data()
-    rows = {(r[0], r[2]): dict(zip(HEADER, r, strict=True)) for r in _csv_rows(write_csv(data))[1:]}
+    rows = {
+        (r[0], r[DATE]): dict(zip(HEADER, r, strict=True)) for r in _csv_rows(write_csv(data))[1:]
+    }
     wallet = SectorTarget.objects.get(code="LZD-WALLET")
     figure = compute_series([wallet], [AS_OF])[wallet.pk][0]
     in_table = data.targets.set_index("target").loc["LZD-WALLET"]
 
     row = rows[("LZD-WALLET", "2026-06-30")]
-    assert float(row["value"]) == figure.value == in_table["value"] == 50.0
-    assert float(row["coverage"]) == figure.coverage == in_table["coverage"]
-    assert int(row["answered"]) == figure.answered == 2
-    assert row["theme"] == "leren-zonder-drempels"
-    assert row["deadline"] == "2028-12-31"
-    assert float(row["goal_value"]) == 30.0
-    assert row["status"] in {"op_koers", "gerealiseerd", "matige_voortgang", "onbekend",
-                             "onvoldoende_voortgang", "achteruitgang"}  # fmt: skip
-    assert rows[("LZD-WALLET", "2026-03-31")]["value"] == "50.0"  # only A had answered then
+    assert float(row["Waarde"]) == figure.value == in_table["value"] == 50.0
+    assert row["Eenheid"] == "%"
+    assert float(row["Dekking (%)"]) == figure.coverage == in_table["coverage"]
+    assert int(row["Instellingen met antwoord"]) == figure.answered == 2
+    assert row["Sectordoel"] == wallet.title  # the target's text, not only its code
+    assert row["Thema"] == "Leren zonder drempels"
+    assert row["Streefdatum"] == "2028-12-31"
+    assert float(row["Streefwaarde"]) == 30.0
+    # The status's label, never its code.
+    assert row["Voortgang"] == str(ProgressStatus(in_table["status"]).label)
+    assert row["Voortgang"] in {str(s.label) for s in ProgressStatus}
+    assert rows[("LZD-WALLET", "2026-03-31")]["Waarde"] == "50.0"  # only A had answered then
 
     score = rows[("CYB-NBA-GEMIDDELD", "2026-06-30")]
-    assert float(score["value"]) == 2.5
+    assert float(score["Waarde"]) == 2.5 and score["Eenheid"] == "NBA-niveau"
     # Before any score a mean is unknown: an empty cell, not 0.
-    assert rows[("CYB-NBA-GEMIDDELD", "2026-04-30")]["value"] == ""
-    assert rows[("CYB-NBA-GEMIDDELD", "2026-04-30")]["expected_value"] == ""
+    assert rows[("CYB-NBA-GEMIDDELD", "2026-04-30")]["Waarde"] == ""
+    assert rows[("CYB-NBA-GEMIDDELD", "2026-04-30")]["Verwacht op peildatum"] == ""
 
 
 def test_csv_floats_round_trip_exactly(answers, institution_a):
@@ -126,7 +140,7 @@ def test_csv_floats_round_trip_exactly(answers, institution_a):
     )
     data = _data()
     rows = _csv_rows(write_csv(data))[1:]
-    values = [float(r[3]) for r in rows if r[0] == "LZD-WALLET"]
+    values = [float(r[VALUE]) for r in rows if r[0] == "LZD-WALLET"]
     expected = [f.value for f in data.series[data.series["target"] == "LZD-WALLET"].itertuples()]
     assert values == expected
     assert any(abs(v - 100 / 3) < 1e-9 for v in values)
@@ -135,25 +149,26 @@ def test_csv_floats_round_trip_exactly(answers, institution_a):
 def test_csv_neutralises_text_but_not_negative_numbers(answers):
     data = _data()
     data.series = data.series.copy()
-    data.series.loc[0, "theme"] = "=HYPERLINK(1)"
+    data.series.loc[0, "theme_name"] = "=HYPERLINK(1)"
     data.series.loc[1, "target"] = "@SUM(1)"
     data.series.loc[2, "value"] = -2.5
 
     rows = _csv_rows(write_csv(data))
-    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][HEADER.index("Thema")] == "'=HYPERLINK(1)"
     assert rows[2][0] == "'@SUM(1)"
-    assert rows[3][3] == "-2.5"
+    assert rows[3][VALUE] == "-2.5"
 
 
 def test_a_target_under_two_themes_names_both(answers):
     data = _data()
-    shared = data.series[data.series["theme"].str.contains(", ")]
+    shared = data.series[data.series["theme_name"].str.contains(", ")]
     if shared.empty:
         pytest.skip("the route has no target under two themes")
     code = shared.iloc[0]["target"]
     rows = [r for r in _csv_rows(write_csv(data))[1:] if r[0] == code]
     assert len(rows) == 6
-    assert rows[0][1] == shared.iloc[0]["theme"]  # "a, b": quoted only if needed, read back whole
+    # "a, b": quoted only if needed, read back whole
+    assert rows[0][HEADER.index("Thema")] == shared.iloc[0]["theme_name"]
 
 
 def test_workbook_has_its_sheets_with_numbers_dates_and_filters(answers):
@@ -163,34 +178,47 @@ def test_workbook_has_its_sheets_with_numbers_dates_and_filters(answers):
     theme_names = [theme.name for theme in Theme.objects.all()]
     assert workbook.sheetnames == ["Samenvatting", *theme_names, "Mijlpalen", "Niet gemeld", "Data"]
     for sheet in workbook.worksheets:
+        assert len(sheet.title) <= 31
+        if sheet.max_row == sheet.max_column == 1:
+            continue  # a sheet that says in one line why it has no table (see below)
         assert sheet.freeze_panes is not None, sheet.title
         assert sheet.auto_filter.ref, sheet.title
-        assert len(sheet.title) <= 31
 
     sheet = workbook["Leren zonder drempels"]
     header = [c.value for c in sheet[1]]
-    assert header[:3] == ["code", "sector doel", "meting"]
-    assert header[-2:] == ["verwacht", "verwacht gehaald"]
+    assert header[:3] == ["Sectordoel", "Code", "Meting"]
+    assert "Waarde op 31-03-2026" in header and "Verschil sinds 31-03-2026" in header
     assert all(c.font.b for c in sheet[1])
     assert sheet.freeze_panes == "A2"
-    wallet = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "LZD-WALLET")
+    wallet = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "LZD-WALLET")
     cells = dict(zip(header, wallet, strict=True))
-    assert cells["waarde"].value == 50.0 and cells["waarde"].data_type == "n"
-    assert cells["waarde"].number_format == "0.0"
-    assert cells["vergelijking"].value == 50.0
-    assert cells["verschil"].value == 0.0
-    assert cells["antwoorden"].value == 2 and isinstance(cells["antwoorden"].value, int)
-    assert cells["streefwaarde"].value == 30.0
-    assert cells["deadline"].value == datetime.datetime(2028, 12, 31)
-    assert cells["deadline"].number_format == "dd-mm-yyyy"
-    assert cells["sector doel"].alignment.wrap_text
-    assert cells["eenheid"].value == "%"
+    assert cells["Sectordoel"].value == SectorTarget.objects.get(code="LZD-WALLET").title
+    assert cells["Sectordoel"].alignment.wrap_text
+    assert cells["Waarde"].value == 50.0 and cells["Waarde"].data_type == "n"
+    # Real numbers whose format shows the unit (a quoted % is text, not Excel's times 100).
+    assert cells["Waarde"].number_format == '0.0"%"'
+    assert cells["Streefwaarde"].value == 30.0
+    assert cells["Streefwaarde"].number_format == '0.0"%"'
+    assert cells["Eenheid"].value == "%"
+    assert cells["Waarde op 31-03-2026"].value == 50.0
+    assert cells["Verschil sinds 31-03-2026"].value == 0.0
+    assert "%-punt" in cells["Verschil sinds 31-03-2026"].number_format
+    assert cells["Verwacht op peildatum"].number_format == '0.0"%"'
+    assert cells["Instellingen met antwoord"].value == 2
+    assert isinstance(cells["Instellingen met antwoord"].value, int)
+    assert cells["Streefdatum"].value == datetime.datetime(2028, 12, 31)
+    assert cells["Streefdatum"].number_format == "dd-mm-yyyy"
+    assert cells["Voortgang"].value in {str(s.label) for s in ProgressStatus}
 
     score = next(
         row for row in workbook["Cyberweerbaarheid"].iter_rows(min_row=2)
-        if row[0].value == "CYB-NBA-GEMIDDELD"
+        if row[1].value == "CYB-NBA-GEMIDDELD"
     )  # fmt: skip
-    assert score[6].value == 2.5 and score[6].number_format == "0.00"
+    score = dict(zip(header, score, strict=True))
+    assert score["Waarde"].value == 2.5
+    assert score["Waarde"].number_format == '0.0" NBA-niveau"'
+    assert score["Streefwaarde"].number_format == '0.0" NBA-niveau"'
+    assert score["Eenheid"].value == "NBA-niveau"
 
     summary = workbook["Samenvatting"]
     assert summary["B3"].value == datetime.datetime(2026, 6, 30)
@@ -208,11 +236,64 @@ def test_workbook_has_its_sheets_with_numbers_dates_and_filters(answers):
     assert all(isinstance(n, int) for row in counts.values() for n in row)
 
 
+def test_theme_sheets_have_no_blank_rows_and_an_empty_theme_says_why(answers):
+    workbook = _workbook(_data())
+    for theme in Theme.objects.all():
+        rows = _table(workbook[theme.name])
+        if theme.targets.exists():
+            assert len(rows) == 1 + theme.targets.count(), theme.name
+            assert all(any(v not in (None, "") for v in row) for row in rows), theme.name
+            # Every row names its target by its text and its code.
+            assert all(row[0] and row[1] for row in rows[1:]), theme.name
+        else:
+            assert rows == [["Dit thema heeft in deze versie van de route geen sectordoelen."]]
+
+
+def test_without_a_comparison_date_there_are_no_comparison_columns(answers):
+    sheet = _workbook(build_report_data(as_of=AS_OF))["Leren zonder drempels"]
+    header = [c.value for c in sheet[1]]
+    assert not [h for h in header if h.startswith(("Waarde op", "Verschil"))]
+    columns = list(zip(*_table(sheet)[1:], strict=True))
+    assert all(any(v is not None for v in column) for column in columns[:7])
+
+
+def test_milestone_targets_read_reached_or_not_yet_never_a_percentage(answers):
+    data = _data()
+    milestone = SectorTarget.objects.filter(
+        measure="milestone", deadline__gt=AS_OF, reached_on__isnull=True
+    ).first()
+    rows = {
+        (r[0], r[DATE]): dict(zip(HEADER, r, strict=True)) for r in _csv_rows(write_csv(data))[1:]
+    }
+    row = rows[(milestone.code, AS_OF.isoformat())]
+    assert row["Waarde"] == "nog niet behaald" and row["Streefwaarde"] == "behaald"
+    assert row["Eenheid"] == "" and row["Verwacht op peildatum"] == ""
+
+    sheets = _workbook(data)
+    header = [c.value for c in sheets["Doorlopend het beste onderwijs"][1]]
+    cells = next(
+        dict(zip(header, r, strict=True))
+        for r in _table(sheets["Doorlopend het beste onderwijs"])[1:]
+        if r[1] == milestone.code
+    )
+    assert cells["Waarde"] == "nog niet behaald" and cells["Streefwaarde"] == "behaald"
+    assert cells["Verwacht op peildatum"] is None and cells["Eenheid"] is None
+
+
+def test_the_milestone_sheet_has_no_column_empty_on_every_row(answers):
+    sheet = _workbook(_data())["Mijlpalen"]
+    rows = _table(sheet)
+    assert rows[0][:4] == ["Thema", "Lijn", "Mijlpaal", "Jaar"]
+    assert all(row[3] == 2026 for row in rows[1:])
+    for index, header in enumerate(rows[0]):
+        assert any(row[index] not in (None, "") for row in rows[1:]), header
+
+
 def test_data_sheet_holds_the_csv_rows(answers):
     data = _data()
     csv_rows = _csv_rows(write_csv(data))
     sheet_rows = _table(_workbook(data)["Data"])
-    assert list(sheet_rows[0]) == csv_rows[0] == list(DATA_COLUMNS)
+    assert list(sheet_rows[0]) == csv_rows[0] == HEADER
     assert len(sheet_rows) == len(csv_rows)
 
     def same(cell, text: str) -> bool:
@@ -227,13 +308,28 @@ def test_data_sheet_holds_the_csv_rows(answers):
         return text == cell
 
     for sheet_row, csv_row in zip(sheet_rows[1:], csv_rows[1:], strict=True):
-        assert [same(c, t) for c, t in zip(sheet_row, csv_row, strict=True)] == [True] * 11, (
-            sheet_row,
-            csv_row,
-        )
+        assert [same(c, t) for c, t in zip(sheet_row, csv_row, strict=True)] == [True] * len(
+            HEADER
+        ), (sheet_row, csv_row)
     data_sheet = _workbook(data)["Data"]
-    assert data_sheet["C2"].is_date and data_sheet["C2"].number_format == "dd-mm-yyyy"
-    assert data_sheet["D2"].data_type == "n"
+    assert data_sheet["D2"].is_date and data_sheet["D2"].number_format == "dd-mm-yyyy"
+    assert data_sheet["E2"].data_type == "n" and data_sheet["E2"].number_format == '0.0"%"'
+
+
+def test_data_sheet_and_csv_are_in_the_language_of_the_report(answers):
+    data = _data()
+    with translation.override("en"):
+        csv_rows = _csv_rows(write_csv(data))
+        sheet_rows = _table(_workbook(data)["Data"])
+    assert csv_rows[0] == list(sheet_rows[0]) == HEADER_EN
+    status = HEADER_EN.index("Progress")
+    with translation.override("en"):
+        english = {str(s.label) for s in ProgressStatus}
+    assert {row[status] for row in csv_rows[1:]} <= english
+    assert "op_koers" not in {row[status] for row in csv_rows[1:]}
+    # Dutch is the default, with human labels (never a code such as "op_koers").
+    dutch = {row[HEADER.index("Voortgang")] for row in _csv_rows(write_csv(data))[1:]}
+    assert dutch <= {str(s.label) for s in ProgressStatus} and "op_koers" not in dutch
 
 
 def test_formula_injection_is_neutralised(answers, hostile_institutions):
@@ -272,9 +368,11 @@ def test_an_institution_report_has_its_own_answers(answers, institution_a):
     assert workbook.sheetnames[-2:] == ["Eigen antwoorden", "Data"]
     sheet = workbook["Eigen antwoorden"]
     rows = {row[0]: row for row in _table(sheet)[1:]}
-    assert rows["LZD-WALLET"][2] == "gerealiseerd"
-    assert rows["LZD-WALLET"][3] == datetime.datetime(2026, 3, 15)
-    assert rows["CYB-NBA-GEMIDDELD"][2] == "2,0"
+    assert rows[SectorTarget.objects.get(code="LZD-WALLET").title][1] == "LZD-WALLET"
+    by_code = {row[1]: row for row in rows.values()}
+    assert by_code["LZD-WALLET"][2] == "gerealiseerd"
+    assert by_code["LZD-WALLET"][3] == datetime.datetime(2026, 3, 15)
+    assert by_code["CYB-NBA-GEMIDDELD"][2] == "2,0 NBA-niveau"
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
 
 

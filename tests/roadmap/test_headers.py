@@ -6,6 +6,7 @@ there.
 
 import pytest
 
+from roadmap.middleware import PERMISSIONS_POLICY_DENIED
 from tests.test_authorization import GET_TABLE, LOGIN, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,15 @@ def people(request, roles, institution_a, institution_b):
     return {role: request.getfixturevalue(role) for role in ROLES[1:]}
 
 
+def assert_permissions_policy(response, where: str) -> None:
+    """The browser features the portal never uses are denied to it and to any frame."""
+    header = response.get("Permissions-Policy", "")
+    policy = dict(part.strip().split("=", 1) for part in header.split(",") if part.strip())
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb", "browsing-topics",
+                    "interest-cohort", *PERMISSIONS_POLICY_DENIED):  # fmt: skip
+        assert policy.get(feature) == "()", f"{where}: {feature} not denied in {header!r}"
+
+
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
 def test_every_public_page_sends_the_security_headers(client, name):
     path, _expected = GET_TABLE[name]
@@ -35,6 +45,7 @@ def test_every_public_page_sends_the_security_headers(client, name):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+    assert_permissions_policy(response, path)
     if response["Content-Type"].startswith("text/html"):
         directives = dict(
             part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
@@ -56,6 +67,33 @@ def test_no_page_behind_the_login_is_cached(client, people, name):
     assert response.status_code == 200, f"{path} as {role}"
     cache_control = response.get("Cache-Control", "")
     assert "no-store" in cache_control, f"{path}: {cache_control}"
+    assert_permissions_policy(response, f"{path} as {role}")
+
+
+@pytest.mark.parametrize("name", sorted(GET_TABLE))
+def test_every_page_of_the_table_sends_the_permissions_policy_whatever_its_answer(client, name):
+    """Redirects to the login, 401s and 404s too: the header is on every response."""
+    path, _expected = GET_TABLE[name]
+    assert_permissions_policy(client.get(path), path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/targets/?limit=1", "/api/v1/targets/?offset=x", "/api/schema/", "/geen-pagina/",
+     "/favicon.ico"],
+)  # fmt: skip
+def test_api_answers_and_errors_send_the_permissions_policy(client, path):
+    assert_permissions_policy(client.get(path), path)
+
+
+def test_static_files_send_the_permissions_policy(client, settings):
+    # WhiteNoise answers static files before the view layer; in production from STATIC_ROOT,
+    # here from the finders.
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = client.get("/static/js/routekaart.js")
+    assert response.status_code == 200
+    assert_permissions_policy(response, "/static/js/routekaart.js")
 
 
 def test_hsts_is_sent_on_https_in_production(client, settings):

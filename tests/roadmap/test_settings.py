@@ -89,3 +89,9 @@ def test_the_api_throttle_keys_on_the_address_the_proxy_saw():
     behind = _production_setting("REST_FRAMEWORK['NUM_PROXIES']", BEHIND_PROXY="true")
     assert behind == "1"
     assert _production_setting("REST_FRAMEWORK['NUM_PROXIES']") == "0"
+
+
+def test_the_language_cookie_is_secure_and_not_for_scripts_in_production():
+    assert _production_setting("LANGUAGE_COOKIE_SECURE") == "True"
+    assert _production_setting("LANGUAGE_COOKIE_HTTPONLY") == "True"
+    assert _production_setting("LANGUAGE_COOKIE_SAMESITE") == "Lax"

@@ -35,8 +35,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         path = options["file"]
-        # An operator imports on an institution's behalf: no per-institution permission applies.
-        outcome = imports.import_answers(read_import_file(path), Path(path).name, user=None)
+        # An operator imports on an institution's behalf: no per-institution permission applies,
+        # and they may load history back to EARLIEST_APPLIES_ON (a CIO's upload may not).
+        outcome = imports.import_answers(
+            read_import_file(path), Path(path).name, user=None, history_load=True
+        )
         audit.record(
             AuditEvent.Kind.IMPORT,
             detail="import_reports "

@@ -4,8 +4,9 @@ report as on the web, written directly to a file."""
 import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from institutions.models import Institution
 from reports.actions import render_report
@@ -30,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument("--compare-to")
         parser.add_argument("--theme", action="append", dest="themes", metavar="CODE")
         parser.add_argument("--institution", metavar="BRIN", help="the institution's own report")
+        parser.add_argument(
+            "--language", choices=[code for code, _ in settings.LANGUAGES], default="nl",
+            help="the language of Excel's and the CSV's headers and labels (the PDF is Dutch)",
+        )  # fmt: skip
         parser.add_argument("--output", required=True)
 
     def handle(self, *args, **options):
@@ -51,9 +56,11 @@ class Command(BaseCommand):
         data = build_report_data(
             as_of=as_of, compare_to=compare_to, theme_codes=themes, institution=institution
         )
-        content = render_report(
-            data, options["format"], generated_at=timezone.now(), generated_by="beheer (command)"
-        )
+        with translation.override(options["language"]):
+            content = render_report(
+                data, options["format"], generated_at=timezone.now(),
+                generated_by="beheer (command)",
+            )  # fmt: skip
         output = Path(options["output"])
         # Write beside the target and rename: a reader never sees a half-written file.
         partial = output.with_name(output.name + ".part")

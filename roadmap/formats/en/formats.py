@@ -1,0 +1,3 @@
+# The same formats as Dutch has here (roadmap/formats/nl), in English usage.
+SHORT_DATE_FORMAT = "j M Y"
+YEAR_MONTH_FORMAT = "M Y"

@@ -1,0 +1,5 @@
+# Dates in tables: "31 dec 2025" (Django's "M" would title-case it to "Dec", which is English
+# usage). The rest of Django's Dutch formats stay as they are.
+SHORT_DATE_FORMAT = "j b Y"
+# Month and year, short: "dec 2028" (dashboard columns, chart ticks).
+YEAR_MONTH_FORMAT = "b Y"
