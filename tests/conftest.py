@@ -16,32 +16,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _route_back_after_flush(request, django_db_blocker):
     """A transactional test (the browser tests, the concurrency tests) empties every table when
-    it ends, the route loaded once above with it. Load it again for the tests that follow,
-    whatever order they run in.
+    it ends, the route loaded once above with it. Before each database test, load the route
+    again if it is gone, whatever order the tests run in.
 
-    Autouse at the top level, so it is set up before ``transactional_db`` and torn down after
-    its flush.
+    Autouse at the top level, so it runs before the test's own transaction begins (a load
+    inside it would be rolled back and repeated by every test).
     """
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    flushed = {"transactional_db", "live_server"} & set(request.fixturenames) or (
-        marker is not None and marker.kwargs.get("transaction")
-    )
-    if not flushed:
-        return
     from themes.models import Theme
 
-    with django_db_blocker.unblock():
-        if not Theme.objects.exists():
-            call_command("load_roadmap", verbosity=0, stdout=io.StringIO())
+    def load_if_gone():
+        with django_db_blocker.unblock():
+            if not Theme.objects.exists():
+                call_command("load_roadmap", verbosity=0, stdout=io.StringIO())
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Rendered fragments are cached in memory per process; no test may see another's."""
-    from django.core.cache import cache
-
-    cache.clear()
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if uses_db:
+        request.getfixturevalue("django_db_setup")
+        load_if_gone()
+    yield
+    if uses_db and (
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        load_if_gone()  # for the tests after it that ask for no database fixture
 
 
 @pytest.fixture(autouse=True)
