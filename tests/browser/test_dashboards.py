@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from indicators.actions import recompute
-from indicators.models import ProgressStatus, Snapshot
+from indicators.models import Snapshot
 from indicators.overview import SUMMARY_STATUSES
 from institutions.models import Answer
 from tests.browser.helpers import (
