@@ -150,6 +150,23 @@ def _position_sql(expression: str, tail: datetime.date | None) -> tuple[str, lis
     return f"({_month_number_sql(expression)} + {after_tail})", [_date_param(tail)]
 
 
+def _valid_answers_cte(target_marks: str) -> str:
+    """The CTE ``valid``: each answer of the targets with the day the next answer of its
+    institution replaces it (valid_to; NULL while it is the latest). Ties on a day go to the
+    later entry, then the higher id."""
+    answer = Answer._meta.db_table
+    return f"""valid AS (
+            SELECT a.target_id, a.institution_id, a.status, a.score, a.percentage,
+                   a.applies_on AS valid_from,
+                   LEAD(a.applies_on) OVER (
+                       PARTITION BY a.target_id, a.institution_id
+                       ORDER BY a.applies_on, a.entered_at, a.id
+                   ) AS valid_to
+            FROM {answer} a
+            WHERE a.target_id IN ({target_marks})
+        )"""  # noqa: S608 (the table name from the model; values are parameters)
+
+
 def _counted_until_sql() -> str:
     """The first day an answer no longer counts: the day the next answer replaces it or the
     day after the institution's last day, whichever comes first; NULL when neither."""
@@ -181,23 +198,13 @@ def _running_figures(
     lower = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     first_sql, first_params = _position_sql(f"{lower}(v.valid_from, i.active_from)", tail)
     until_sql, until_params = _position_sql(_counted_until_sql(), tail)
-    answer = Answer._meta.db_table
     institution = Institution._meta.db_table
     target = SectorTarget._meta.db_table
     target_marks = ", ".join("%s" for _ in target_ids)
     status_columns = ",\n".join("SUM(CASE WHEN s.status = %s THEN 1 ELSE 0 END)" for _ in STATUSES)
     score_key = "CASE WHEN t.measure = 'mean_score' THEN s.score END"
     sql = f"""
-        WITH valid AS (
-            SELECT a.target_id, a.institution_id, a.status, a.score, a.percentage,
-                   a.applies_on AS valid_from,
-                   LEAD(a.applies_on) OVER (
-                       PARTITION BY a.target_id, a.institution_id
-                       ORDER BY a.applies_on, a.entered_at, a.id
-                   ) AS valid_to
-            FROM {answer} a
-            WHERE a.target_id IN ({target_marks})
-        ),
+        WITH {_valid_answers_cte(target_marks)},
         spans AS (
             SELECT v.target_id, v.status, v.score, v.percentage,
                    {first_sql} AS first_pos,
@@ -315,7 +322,6 @@ def _figures_by_interval_join(
     if not target_ids or not dates:
         return {}
     dates_sql, params = _dates_cte(dates)
-    answer = Answer._meta.db_table
     institution = Institution._meta.db_table
     target = SectorTarget._meta.db_table
     target_marks = ", ".join("%s" for _ in target_ids)
@@ -329,16 +335,7 @@ def _figures_by_interval_join(
     )
     sql = f"""
         WITH {dates_sql},
-        valid AS (
-            SELECT a.target_id, a.institution_id, a.status, a.score, a.percentage,
-                   a.applies_on AS valid_from,
-                   LEAD(a.applies_on) OVER (
-                       PARTITION BY a.target_id, a.institution_id
-                       ORDER BY a.applies_on, a.entered_at, a.id
-                   ) AS valid_to
-            FROM {answer} a
-            WHERE a.target_id IN ({target_marks})
-        ),
+        {_valid_answers_cte(target_marks)},
         current_answers AS (
             SELECT d.as_of, v.target_id, v.institution_id, v.status, v.score, v.percentage
             FROM valid v
