@@ -13,8 +13,8 @@ class DashboardFilterForm(forms.Form):
         label=_("Thema"), empty_label=_("Alle thema's"),
     )  # fmt: skip
     deadline = forms.TypedChoiceField(
-        choices=[("", _("Alle deadlines")), *[(y, str(y)) for y in range(2027, 2031)]],
-        coerce=int, empty_value=None, required=False, label=_("Deadline in"),
+        choices=[("", _("Alle streefdata")), *[(y, str(y)) for y in range(2027, 2031)]],
+        coerce=int, empty_value=None, required=False, label=_("Streefdatum in"),
     )  # fmt: skip
     status = forms.ChoiceField(
         choices=[("", _("Alle statussen")), *((s.value, s.label) for s in SUMMARY_STATUSES)],

@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from indicators import actions, charts, privacy, queries
 from indicators.forms import AsOfForm, DashboardFilterForm
+from indicators.method import method_context, method_language, method_template
 from indicators.models import ProgressStatus
 from indicators.overview import DashboardResults
 from institutions import access
@@ -123,14 +125,11 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def method(request: HttpRequest) -> HttpResponse:
+    language = method_language(get_language())
     return render(
         request,
         "indicators/method.html",
-        {
-            "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
-            "stale_days": settings.ANSWER_STALE_AFTER_DAYS,
-            "min_group_size": settings.MIN_GROUP_SIZE,
-        },
+        method_context() | {"method_text": method_template(language), "method_language": language},
     )
 
 

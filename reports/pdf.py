@@ -13,16 +13,14 @@ import math
 from pathlib import Path
 
 import pandas as pd
-from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.template import Context
-from django.template.loader import get_template, render_to_string
-from django.template.loader_tags import BlockNode, ExtendsNode
+from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.safestring import SafeString
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from indicators.method import render_method_text
 from reports import display
 from reports.pdf_charts import series_chart_svg, trajectory
 from reports.tables import SUMMARY_COLUMNS, ReportData, summary_group
@@ -30,7 +28,6 @@ from themes.models import Theme
 
 TITLE = "Voortgang mbo digitaliseringsroute"
 STYLESHEET = "css/report_pdf.css"
-METHOD_TEMPLATE = "indicators/method.html"
 # The summary's groups as CSS classes (the status colours of report_pdf.css).
 GROUP_CLASSES = dict(
     zip(SUMMARY_COLUMNS, ["reached", "on-track", "risk", "behind", "unknown"], strict=True)
@@ -313,26 +310,8 @@ def _not_answered(data: ReportData) -> list[dict]:
 
 
 def _method(stale_days: int) -> SafeString:
-    """The method page's own text (its "content" block), so that the appendix and the website
-    never tell two stories. Rendered with the same settings the page shows."""
-    template = get_template(METHOD_TEMPLATE).template
-    extends = template.nodelist.get_nodes_by_type(ExtendsNode)
-    blocks = extends[0].blocks if extends else {}
-    block = blocks.get("content") or next(
-        (b for b in template.nodelist.get_nodes_by_type(BlockNode) if b.name == "content"), None
-    )
-    if block is None:
-        raise LookupError(f"{METHOD_TEMPLATE} has no content block")
-    context = Context(
-        {
-            "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
-            "stale_days": stale_days,
-        },
-        autoescape=True,
-    )
-    # As Template.render does: tags such as {% static %} read the template's engine.
-    with context.render_context.push_state(template), context.bind_template(template):
-        return SafeString(block.nodelist.render(context))
+    """The method page's own text in the report's language (the active one while rendering)."""
+    return render_method_text(translation.get_language(), stale_days)
 
 
 def _context(data: ReportData, generated_at: datetime.datetime, generated_by: str) -> dict:

@@ -180,7 +180,7 @@ def clients(people):
     return by_role
 
 
-def _filled_in(path: str, write_context=None) -> str:
+def filled_in(path: str, write_context=None) -> str:
     """The sample path with the database's ids: the first line, the context's answer/report."""
     ids = {"line": Line.objects.order_by("pk").values_list("pk", flat=True).first()}
     if write_context:
@@ -193,7 +193,7 @@ def test_get_is_allowed_or_refused_per_role_and_changes_nothing(clients, name):
     """Also: no GET changes a row of any table (the audit log, sessions and login attempts
     aside: exports record who downloaded what, by design)."""
     path, expected = GET_TABLE[name]
-    path = _filled_in(path)
+    path = filled_in(path)
     before = fingerprint()
     for role, client in clients.items():
         outcome = _outcome(client.get(path))
@@ -563,7 +563,7 @@ def test_every_url_accepting_writes_is_in_the_write_table(client, write_context)
     for name, (path, _expected) in GET_TABLE.items():
         client.force_login(write_context["people"]["administrator"])  # again after logout
         rule = WRITE_TABLE.get(name)
-        path = _filled_in(rule.path if rule and rule.path else path, write_context)
+        path = filled_in(rule.path if rule and rule.path else path, write_context)
         if client.post(path, {}).status_code != 405:
             accepting.add(name)
     missing = accepting - set(WRITE_TABLE)
@@ -575,7 +575,7 @@ def test_write_methods_are_allowed_or_refused_per_role(clients, write_context, n
     """POST with valid data, then PUT, PATCH and DELETE, as every role. An allowed POST writes
     exactly the tables of its rule; a refused one, and every other method, writes nothing."""
     rule = WRITE_TABLE.get(name, Writes(post=_everyone(405)))
-    path = _filled_in(rule.path or GET_TABLE[name][0], write_context)
+    path = filled_in(rule.path or GET_TABLE[name][0], write_context)
     failures = []
     before = fingerprint()
     for role, client in clients.items():
@@ -781,7 +781,7 @@ def test_a_write_without_the_csrf_token_is_refused(write_context, name):
     client = Client(enforce_csrf_checks=True)
     if write_context["people"][role]:
         client.force_login(write_context["people"][role])
-    path = _filled_in(rule.path or GET_TABLE[name][0], write_context)
+    path = filled_in(rule.path or GET_TABLE[name][0], write_context)
     before = fingerprint()
     response = _send(client, "POST", path, rule, write_context, role)
     assert response.status_code == 403, f"POST {path} as {role}: {response.status_code}"

@@ -99,7 +99,7 @@ def test_programme_targets_whose_deadline_passed_are_missed_not_insufficient(cli
     assert passed.exists()
     for target in passed:
         row = _row(html, target.code)
-        assert "niet gehaald" in row and "deadline" in row and "verstreken" in row
+        assert "niet gehaald" in row and "streefdatum" in row and "verstreken" in row
         assert "onvoldoende voortgang" not in row and "100,0" not in row
 
 

@@ -110,6 +110,15 @@ def test_an_exact_figure_for_any_date(client, figures):
     assert "dekking 0%" in html  # the answers apply from 15 March
 
 
+def test_the_method_page_is_in_english_when_english_is_chosen(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/methode/").content.decode()
+    assert '<div class="prose" lang="en">' in html
+    assert "The sector figures come from the answers" in html
+    assert "De sectorcijfers komen" not in html
+    assert f"fewer than {settings.MIN_GROUP_SIZE} answers" in html
+
+
 def test_the_method_page_explains_every_status(client):
     html = client.get("/methode/").content.decode()
     for status in (

@@ -1,6 +1,7 @@
 """The CIO's status page: answering, confirming, conflicts, history, reviews."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -285,3 +286,21 @@ def test_a_share_at_least_target_says_its_threshold(client, cio_a):
     # The other measures keep their label, with the goal in its unit.
     mean = html[html.index("<code>CYB-NBA-GEMIDDELD</code>") :]
     assert "gemiddelde score · doel 3,0 NBA-niveau" in mean[: mean.index("</article>")]
+
+
+def test_dates_are_written_the_dutch_way(client, cio_a, institution_a):
+    """"31 dec 2028", not Django's English-looking "31 Dec 2028", on the status page, the
+    history and the overview."""
+    client.force_login(cio_a)
+    Answer.objects.create(
+        institution=institution_a,
+        target=SectorTarget.objects.get(code="LZD-WALLET"),
+        status="gerealiseerd",
+        applies_on=datetime.date(2026, 3, 15),
+        entered_by=cio_a,
+    )
+    html = client.get("/instellingen/11AA/").content.decode()
+    history = client.get("/instellingen/11AA/doelen/LZD-WALLET/geschiedenis/").content.decode()
+    assert "uiterlijk 31 dec 2028" in html and "geldt per 15 mrt 2026" in html
+    for page in (html, history):
+        assert not re.search(r"\d (Jan|Feb|Mar|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d", page)

@@ -169,6 +169,8 @@ def test_it_lists_the_milestones_and_the_method(pages):
     assert "Dekking is het deel van de actieve instellingen dat een antwoord heeft gegeven" in text
     assert "Een antwoord ouder dan 183 dagen heet verouderd" in text
     assert "onvoldoende voortgang" in text and "benodigde tempo" in text
+    # The minimum group size is named (the appendix once rendered without it: "minder dan  ").
+    assert re.search(r"minder dan\s+\d+\s+antwoorden", text)
 
 
 def test_it_names_institutions_without_a_recent_answer_but_shows_no_figures_of_theirs(
