@@ -39,6 +39,24 @@ def _month_ticks(days: list[datetime.date], most: int = 8) -> dict:
     }
 
 
+def _through(end: datetime.date, days: list[datetime.date]) -> list[datetime.date]:
+    """The series' days and then every month end up to ``end``: the axis runs on to the
+    deadline, so its ticks must too (else the years before the deadline carry no label)."""
+    days = list(days)
+    month_end = days[-1] if days else end
+    while True:
+        next_month = (month_end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+        month_end = (next_month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+            days=1
+        )
+        if days and month_end <= days[-1]:
+            continue  # the series' last day lies in this month already
+        if month_end > end:
+            break
+        days.append(month_end)
+    return days
+
+
 def _layout(
     title: str, y_title: str, y_range: list | None = None, days: list | None = None
 ) -> dict:
@@ -128,7 +146,7 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
         _("Voortgang naar het doel"),
         target.value_unit or _("waarde"),
         _y_range(target),
-        [s.as_of for s in series],
+        _through(target.deadline, [s.as_of for s in series]),
     )
     layout["shapes"] = [
         {

@@ -89,17 +89,17 @@ def _theme_columns(compare_to: datetime.date | None) -> list[Column]:
     ]
 
 
-SUMMARY_TOTAL = "totaal"
+SUMMARY_TOTAL = gettext_lazy("Totaal")
 NOT_ANSWERED_COLUMNS = (
-    Column("instelling", 40),
-    Column("BRIN-code", 11),
-    Column("laatste antwoord", 16),
+    Column(gettext_lazy("Instelling"), 40),
+    Column(gettext_lazy("BRIN-code"), 11),
+    Column(gettext_lazy("Laatste antwoord"), 16),
 )
 OWN_ANSWER_COLUMNS = (
-    Column("sectordoel", 60, wrap=True),
-    Column("code", 26),
-    Column("antwoord", 16),
-    Column("geldt op", 12),
+    Column(gettext_lazy("Sectordoel"), 60, wrap=True),
+    Column(gettext_lazy("Code"), 26),
+    Column(gettext_lazy("Antwoord"), 16),
+    Column(gettext_lazy("Geldt op"), 12),
 )
 DATA_WIDTHS = {"target": 26, "title": 50, "theme": 30, "status": 22}
 DATA_FORMATS = {"coverage": PERCENT_FORMAT}  # the figures get their target's unit format
@@ -164,7 +164,7 @@ def _write_table(
     """A bold, frozen header row at ``first_row``, the rows below it, a filter over the whole
     table and the column widths. Returns the last row written."""
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=first_row, column=index, value=_text(column.header))
+        cell = sheet.cell(row=first_row, column=index, value=_text(str(column.header)))
         cell.font = BOLD
         cell.alignment = HEADER_ALIGNMENT
         letter = get_column_letter(index)

@@ -132,6 +132,9 @@ def test_sorted_by_how_far_behind(client, figures):
     assert order.index("CYB-NBA-GEMIDDELD") < order.index("LZD-WALLET")
 
 
+DUTCH_MONTHS = {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+
+
 def test_the_target_page_is_titled_by_the_target_and_its_charts_are_dutch(client, figures):
     html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
     wallet = SectorTarget.objects.get(code="LZD-WALLET")
@@ -141,10 +144,25 @@ def test_the_target_page_is_titled_by_the_target_and_its_charts_are_dutch(client
     charts = html.split("data-plotly=")[1:]
     assert charts and all("deadline" not in chart for chart in charts)
     assert "streefdatum" in charts[0]
-    assert "sep 2026" in charts[0] or "feb 2026" in charts[0]  # month ticks in Dutch
+    ticks = re.findall(r"(\w+) (20\d\d)", charts[0].split("ticktext")[1].split("]")[0])
+    assert ticks and all(month in DUTCH_MONTHS for month, _year in ticks)  # month ticks in Dutch
+    assert ticks[-1][1] == "2028"  # the labels run on to the deadline
     assert "%b" not in html  # plotly.js's own (English) month names are not used
 
 
 def test_dates_in_tables_are_dutch(client, figures):
     html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
     assert "30 sep 2026" in html and "Sep 2026" not in html
+
+
+def test_the_trajectory_chart_labels_the_years_up_to_the_deadline():
+    """The axis runs to the deadline (Dec 2028); its labels must not stop at the last figure."""
+    from indicators.charts import _through
+
+    days = [datetime.date(2026, 10, 31), datetime.date(2026, 11, 30), datetime.date(2026, 12, 3)]
+    extended = _through(datetime.date(2028, 12, 31), days)
+    assert extended[:3] == days
+    assert extended[3] == datetime.date(2027, 1, 31)
+    assert extended[-1] == datetime.date(2028, 12, 31)
+    assert extended == sorted(set(extended))  # one tick candidate per month end, in order
+    assert _through(datetime.date(2026, 11, 30), days[:2]) == days[:2]

@@ -304,3 +304,19 @@ def test_dates_are_written_the_dutch_way(client, cio_a, institution_a):
     assert "uiterlijk 31 dec 2028" in html and "geldt per 15 mrt 2026" in html
     for page in (html, history):
         assert not re.search(r"\d (Jan|Feb|Mar|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d", page)
+
+
+def test_an_entered_answer_says_entered_and_a_confirmation_says_confirmed(
+    client, cio_a, institution_a
+):
+    client.force_login(cio_a)
+    wallet = SectorTarget.objects.get(code="LZD-WALLET")
+    answer = Answer.objects.create(
+        institution=institution_a, target=wallet, status="gepland",
+        applies_on=datetime.date(2026, 3, 15), entered_by=cio_a,
+    )  # fmt: skip
+    row = client.get("/instellingen/11AA/").content.decode()
+    assert "ingevoerd op" in row and "bevestigd op" not in row
+    Answer.objects.filter(pk=answer.pk).update(source=Answer.Source.CONFIRMATION)
+    row = client.get("/instellingen/11AA/").content.decode()
+    assert "bevestigd op" in row and "ingevoerd op" not in row
