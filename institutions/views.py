@@ -86,6 +86,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             ),
             "stale_before": queries.stale_before(),
             "target_count": queries.answerable_targets().count(),
+            "today": timezone.localdate(),
         },
     )
 

@@ -320,3 +320,22 @@ def test_an_entered_answer_says_entered_and_a_confirmation_says_confirmed(
     Answer.objects.filter(pk=answer.pk).update(source=Answer.Source.CONFIRMATION)
     row = client.get("/instellingen/11AA/").content.decode()
     assert "bevestigd op" in row and "ingevoerd op" not in row
+
+
+def test_an_institution_that_stopped_is_not_called_stale(client, sector_staff, institution_a):
+    """It stopped reporting because it stopped: "actief tot", not "verouderd"."""
+    Answer.objects.create(
+        institution=institution_a, target=SectorTarget.objects.get(code="LZD-WALLET"),
+        status="gepland", applies_on=datetime.date(2025, 1, 15),
+    )  # fmt: skip
+    client.force_login(sector_staff)
+
+    def row_of_a() -> str:
+        html = client.get("/instellingen/").content.decode()
+        row = html[html.index("ROC Proefwijk") :]
+        return row[: row.index("</tr>")]
+
+    assert "verouderd" in row_of_a()
+    institution_a.active_to = datetime.date(2025, 6, 30)
+    institution_a.save()
+    assert "verouderd" not in row_of_a() and "actief tot 30 jun 2025" in row_of_a()
