@@ -289,7 +289,7 @@ def test_a_share_at_least_target_says_its_threshold(client, cio_a):
 
 
 def test_dates_are_written_the_dutch_way(client, cio_a, institution_a):
-    """"31 dec 2028", not Django's English-looking "31 Dec 2028", on the status page, the
+    """ "31 dec 2028", not Django's English-looking "31 Dec 2028", on the status page, the
     history and the overview."""
     client.force_login(cio_a)
     Answer.objects.create(
