@@ -100,14 +100,12 @@ def test_the_language_cookie_is_secure_and_not_for_scripts_in_production():
 def test_the_embedded_broker_keeps_every_folder_under_the_var_directory(tmp_path):
     """kombu's filesystem transport writes its exchange tables to "control/" in the working
     directory unless told otherwise; they once ended up committed."""
-    result = subprocess.run(  # noqa: S603 (our own interpreter, a fixed script)
-        [sys.executable, "-c", "import roadmap.settings as s; print(s.CELERY_BROKER_TRANSPORT_OPTIONS)"],
-        cwd=BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "roadmap.settings",
-             "ROUTEKAART_VAR_DIR": str(tmp_path), "CELERY_BROKER_URL": "filesystem://"},
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    options = eval(result.stdout)  # noqa: S307 (a dict literal we printed ourselves)
+    printed = _production_setting(
+        "CELERY_BROKER_TRANSPORT_OPTIONS",
+        ROUTEKAART_VAR_DIR=str(tmp_path),
+        CELERY_BROKER_URL="filesystem://",
+    )
+    options = eval(printed)  # noqa: S307 (a dict literal we printed ourselves)
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         assert Path(options[key]).is_relative_to(tmp_path), key
         assert Path(options[key]).is_dir()
