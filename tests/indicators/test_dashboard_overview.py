@@ -2,6 +2,8 @@
 route targets apart from the programme's, and every number with its unit (issue 10)."""
 
 import datetime
+import html
+import json
 import re
 
 import pytest
@@ -166,3 +168,16 @@ def test_the_trajectory_chart_labels_the_years_up_to_the_deadline():
     assert extended[-1] == datetime.date(2028, 12, 31)
     assert extended == sorted(set(extended))  # one tick candidate per month end, in order
     assert _through(datetime.date(2026, 11, 30), days[:2]) == days[:2]
+
+
+@pytest.mark.parametrize("code", ["LZD-WALLET", "CYB-NBA-GEMIDDELD", "CYB-NBA-INDIVIDUEEL"])
+def test_every_chart_is_a_figure_plotly_accepts(client, figures, code):
+    """plotly (Python) checks each property against plotly.js's schema: a misspelt key, which
+    plotly.js would silently ignore, raises here."""
+    import plotly.graph_objects as go
+
+    page = client.get(f"/dashboard/doelen/{code}/").content.decode()
+    charts = [json.loads(html.unescape(a)) for a in re.findall(r'data-plotly="([^"]*)"', page)]
+    assert charts
+    for chart in charts:
+        go.Figure(chart)
