@@ -3,12 +3,17 @@ per institution."""
 
 import datetime
 
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from indicators import actions, privacy, queries
+from indicators import actions, overrides, privacy, queries
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.query_params import QueryParam
 from themes.api import NOT_FOUND, TargetSerializer, TargetViewSet
@@ -22,6 +27,15 @@ AS_OF = QueryParam(
     "today: not in the future (default: the latest figures)",
     earliest=EARLIEST_APPLIES_ON,
 )
+
+
+class StatusOverrideSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    set_by = serializers.CharField(source="set_by_name")
+    set_at = serializers.DateTimeField()
 
 
 class TargetFiguresSerializer(TargetSerializer):
@@ -42,11 +56,18 @@ class TargetFiguresSerializer(TargetSerializer):
     expected_value = serializers.SerializerMethodField()
     as_of = serializers.SerializerMethodField()
     computed_at = serializers.SerializerMethodField()
+    status_override = serializers.SerializerMethodField(
+        help_text=(
+            "Sector staff's judgement of the progress in force on the as-of date, shown beside "
+            "the computed status (which it never changes); null when there is none"
+        )
+    )
 
     class Meta(TargetSerializer.Meta):
         fields = [
             *TargetSerializer.Meta.fields,
             "value", "coverage", "status", "expected_value", "as_of", "computed_at",
+            "status_override",
         ]  # fmt: skip
 
     def _figure(self, target) -> dict:
@@ -69,6 +90,11 @@ class TargetFiguresSerializer(TargetSerializer):
 
     def get_computed_at(self, target) -> datetime.datetime | None:
         return self._figure(target).get("computed_at")
+
+    @extend_schema_field(StatusOverrideSerializer(allow_null=True))
+    def get_status_override(self, target) -> dict | None:
+        override = self.context.get("overrides", {}).get(target.pk)
+        return StatusOverrideSerializer(override).data if override else None
 
 
 class SnapshotSerializer(serializers.Serializer):
@@ -126,6 +152,7 @@ class TargetFiguresViewSet(TargetViewSet):
         targets = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         context = self.get_serializer_context()
         context["figures"] = self._figures(targets, self.query.get("as_of"))
+        context["overrides"] = overrides.active_overrides(targets, self.query.get("as_of"))
         data = self.get_serializer_class()(targets, many=True, context=context).data
         return self.get_paginated_response(data)
 
@@ -133,6 +160,7 @@ class TargetFiguresViewSet(TargetViewSet):
         target = self.get_object()
         context = self.get_serializer_context()
         context["figures"] = self._figures([target], self.query.get("as_of"))
+        context["overrides"] = overrides.active_overrides([target], self.query.get("as_of"))
         return Response(self.get_serializer_class()(target, context=context).data)
 
     @extend_schema(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from indicators.overrides import OVERRIDABLE_STATUSES
 from indicators.overview import SORT_BEHIND, SORT_ROUTE, SUMMARY_STATUSES
 from themes.models import Theme
 
@@ -33,3 +34,20 @@ class AsOfForm(forms.Form):
         required=False, label=_("Peildatum"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )  # fmt: skip
+
+
+class StatusOverrideForm(forms.Form):
+    """Sector staff set the progress of a target by judgement, with a reason and an end."""
+
+    status = forms.ChoiceField(label=_("Vastgestelde voortgang"))
+    reason = forms.CharField(
+        label=_("Reden"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Lezers zien de reden naast de berekende voortgang."),
+    )  # fmt: skip
+    ends_on = forms.DateField(
+        label=_("Geldt tot en met"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.value, s.label) for s in OVERRIDABLE_STATUSES]

@@ -4,8 +4,10 @@ Dashboards and the API read these snapshots; a figure for any other date is comp
 request with the same query (indicators.queries).
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from themes.models import SectorTarget
@@ -95,3 +97,44 @@ class RecomputeRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class StatusOverride(models.Model):
+    """Sector staff's judgement of a target's progress, over the computed status, for a while.
+
+    The computed status stays stored and shown beside it. Never edited: a new override
+    replaces the previous one, and withdrawing one keeps it with who withdrew it and when."""
+
+    target = models.ForeignKey(
+        SectorTarget, on_delete=models.CASCADE, related_name="status_overrides"
+    )
+    status = models.CharField(_("vastgestelde voortgang"), max_length=30)
+    reason = models.TextField(_("reden"), max_length=2000)
+    starts_on = models.DateField(_("geldt vanaf"))
+    ends_on = models.DateField(_("geldt tot en met"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(_("vastgesteld op"), default=timezone.now)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("ingetrokken op"), null=True)
+
+    class Meta:
+        ordering = ["target", "-set_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="override_ends_after_start"
+            ),
+        ]
+        verbose_name = _("bijgestelde voortgang")
+        verbose_name_plural = _("bijgestelde voortgang")
+
+    def __str__(self) -> str:
+        return f"{self.target.code}: {self.status} {self.starts_on}–{self.ends_on}"
+
+    def get_status_display(self) -> str:
+        return ProgressStatus(self.status).label
+
+    @property
+    def set_by_name(self) -> str:
+        return self.set_by.get_full_name() or self.set_by.get_username()

@@ -7,6 +7,7 @@ app_name = "indicators"
 urlpatterns = [
     path("dashboard/", views.overview, name="overview"),
     path("dashboard/doelen/<str:code>/", views.target_figures, name="target"),
+    path("dashboard/doelen/<str:code>/bijstellen/", views.status_override, name="status-override"),
     path("methode/", views.method, name="method"),
     path("instellingen/<str:code>/vergelijking/", views.institution_benchmark, name="benchmark"),
 ]

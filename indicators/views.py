@@ -4,17 +4,19 @@ anything per institution is for that institution and for sector staff and the co
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from indicators import actions, charts, privacy, queries
-from indicators.forms import AsOfForm, DashboardFilterForm
+from indicators import actions, charts, overrides, privacy, queries
+from indicators.forms import AsOfForm, DashboardFilterForm, StatusOverrideForm
 from indicators.method import method_context, method_language, method_template
 from indicators.models import ProgressStatus
 from indicators.overview import DashboardResults
@@ -62,12 +64,46 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
-def target_figures(request: HttpRequest, code: str) -> HttpResponse:
+def _target_or_404(code: str) -> SectorTarget:
     targets = SectorTarget.objects.prefetch_related("themes")
     target = None if holds_nul(code) else targets.filter(code=code).first()
     if target is None:
         raise Http404("Onbekend sectordoel")
+    return target
+
+
+@require_GET
+def target_figures(request: HttpRequest, code: str) -> HttpResponse:
+    return _target_page(request, _target_or_404(code))
+
+
+@require_POST
+@login_required
+def status_override(request: HttpRequest, code: str) -> HttpResponse:
+    """Staff set (or, with ``withdraw``, withdraw) the judged progress of a target."""
+    if not access.is_sector_staff(request.user):
+        raise PermissionDenied(_("Alleen de sectorstaf stelt de voortgang bij."))
+    target = _target_or_404(code)
+    if "withdraw" in request.POST:
+        current = overrides.active_overrides([target]).get(target.pk)
+        if current is not None:
+            overrides.withdraw_override(current, by=request.user)
+            messages.success(request, _("De bijstelling is ingetrokken."))
+        return redirect("indicators:target", code=target.code)
+    form = StatusOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            overrides.set_override(target, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, field_errors in error.message_dict.items():
+                form.add_error(field, field_errors)
+        else:
+            messages.success(request, _("De voortgang is bijgesteld."))
+            return redirect("indicators:target", code=target.code)
+    return _target_page(request, target, override_form=form, status=400)
+
+
+def _target_page(request, target, *, override_form=None, status=200) -> HttpResponse:
     series = queries.target_series(target)
     sees_every_figure = privacy.sees_every_figure(request.user)
     if not sees_every_figure:
@@ -105,10 +141,16 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
         figures.append(charts.status_distribution_figure(series))
     if series and not is_milestone:
         figures.append(charts.coverage_figure(series, settings.INDICATIVE_COVERAGE_BELOW))
+    override = overrides.active_overrides([target]).get(target.pk)
     return render(
         request,
         "indicators/target_figures.html",
         {
+            "override": override,
+            "explanation": overrides.explain(target, current, baseline) if current else [],
+            "override_form": override_form or StatusOverrideForm()
+            if access.is_sector_staff(request.user)
+            else None,
             "target": target,
             "series": series,
             "current": current,
@@ -120,6 +162,7 @@ def target_figures(request: HttpRequest, code: str) -> HttpResponse:
             "sees_every_figure": sees_every_figure,
             "min_group_size": settings.MIN_GROUP_SIZE,
         },
+        status=status,
     )
 
 

@@ -60,6 +60,12 @@ GET_TABLE = {
     "themes:programme-detail": ("/programma/digitaal-bekwaam-mbo/", PUBLIC),
     "themes:about": ("/over/", PUBLIC),
     "themes:accessibility": ("/toegankelijkheid/", PUBLIC),
+    "themes:milestone-detail": ("/mijlpalen/LZD-RC-2026-1/", PUBLIC),
+    "themes:milestone-status": ("/mijlpalen/LZD-RC-2026-1/status/", _everyone(405)),
+    "themes:overdue": ("/route/achterstand/", PUBLIC),
+    "themes:version-list": ("/route/versies/", PUBLIC),
+    "themes:version-publish": ("/route/versies/publiceren/", _everyone(405)),
+    "themes:version-diff": ("/route/versies/1/1/", PUBLIC),
     "indicators:overview": ("/dashboard/", PUBLIC),
     "indicators:target": ("/dashboard/doelen/LZD-WALLET/", PUBLIC),
     "indicators:method": ("/methode/", PUBLIC),
@@ -67,6 +73,7 @@ GET_TABLE = {
     "api-root": ("/api/v1/", PUBLIC),
     "theme-list": ("/api/v1/themes/", PUBLIC),
     "theme-detail": ("/api/v1/themes/data-ai/", PUBLIC),
+    "indicators:status-override": ("/dashboard/doelen/LZD-WALLET/bijstellen/", _everyone(405)),
     "line-list": ("/api/v1/lines/", PUBLIC),
     # Lines are numbered by the database; "{line}" is the first one (ids differ after a reload).
     "line-detail": ("/api/v1/lines/{line}/", PUBLIC),
@@ -76,6 +83,7 @@ GET_TABLE = {
     "target-detail": ("/api/v1/targets/LZD-WALLET/", PUBLIC),
     "target-series": ("/api/v1/targets/LZD-WALLET/series/", PUBLIC),
     "api-schema": ("/api/schema/", PUBLIC),
+    "milestone-counts": ("/api/v1/milestones/counts/", PUBLIC),
     "institution-answers": ("/api/v1/institutions/11AA/answers/", _private(anonymous=401)),
     "api-docs": ("/api/docs/", PUBLIC),
     "healthz": ("/healthz/", PUBLIC),
@@ -423,6 +431,26 @@ WRITE_TABLE = {
         data=_answer_form,
         changes=ANSWERS,
     ),
+    "themes:milestone-status": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {
+            "status": "delayed" if role == "administrator" else "started",
+            "changed_on": timezone.localdate().isoformat(),
+            "reason": "Volgens planning",
+        },
+        changes=frozenset(
+            {"themes_milestonestatuschange", "themes_milestone", "themes_historicalmilestone"}
+        ),
+    ),
+    "themes:version-publish": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {"note": "Vastgesteld"},
+        changes=frozenset({"themes_routeversion"}),
+    ),
     "institutions:review": Writes(
         path="/instellingen/11AA/antwoorden/{answer}/beoordelen/",
         post=_writes(
@@ -450,6 +478,17 @@ WRITE_TABLE = {
         ),
         data=_report_form,
         changes=frozenset({"reports_report"}),
+    ),
+    "indicators:status-override": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {
+            "status": "op_koers",
+            "reason": "De cijfers lopen achter op de praktijk.",
+            "ends_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
+        },
+        changes=frozenset({"indicators_statusoverride"}),
     ),
     # Only the maker of a failed report may retry it; others who may see it get 403.
     "reports:retry": Writes(

@@ -10,6 +10,7 @@ from themes.models import (
     Layer,
     Line,
     Milestone,
+    MilestoneStatusChange,
     MultiYearGoal,
     Need,
     Partner,
@@ -17,6 +18,7 @@ from themes.models import (
     ProgrammeGoal,
     ProgrammePerson,
     ProgrammePhase,
+    RouteVersion,
     SectorTarget,
     Spearhead,
     SpearheadActivity,
@@ -60,6 +62,8 @@ class MilestoneInline(admin.TabularInline):
     model = Milestone
     extra = 0
     fields = ["code", "year", "title", "when", "due_date", "status", "headline", "order"]
+    # The status changes only with a reason, on the milestone's page (its history).
+    readonly_fields = ["status"]
     show_change_link = True
 
 
@@ -71,21 +75,66 @@ class LineAdmin(SimpleHistoryAdmin):
     inlines = [MilestoneInline]
 
 
+class MilestoneStatusChangeInline(admin.TabularInline):
+    """The delivery history, read only: staff add a step on the milestone's own page."""
+
+    model = MilestoneStatusChange
+    extra = 0
+    fields = ["changed_on", "previous_status", "status", "reason", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Milestone)
 class MilestoneAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "title", "line", "year", "when", "status"]
-    list_editable = ["status"]
-    list_filter = ["status", "year", "line__theme", "owners"]
+    list_display = ["code", "title", "line", "year", "due_date", "lead_partner", "status"]
+    list_filter = ["status", "year", "line__theme", "lead_partner", "layers"]
     search_fields = ["code", "title"]
-    autocomplete_fields = ["owners", "line"]
+    autocomplete_fields = ["owners", "line", "lead_partner", "targets"]
+    filter_horizontal = ["layers"]
+    # The status changes only with a date and a reason, on the milestone's page.
+    readonly_fields = ["status"]
+    inlines = [MilestoneStatusChangeInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Append-only records: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MilestoneStatusChange)
+class MilestoneStatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["milestone", "changed_on", "previous_status", "status", "recorded_by"]
+    list_filter = ["status"]
+    search_fields = ["milestone__code", "reason"]
+
+
+@admin.register(RouteVersion)
+class RouteVersionAdmin(ReadOnlyAdmin):
+    list_display = ["number", "published_at", "published_by", "note"]
+    exclude = ["content"]
 
 
 @admin.register(SectorTarget)
 class SectorTargetAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title", "measure", "goal_value", "unit", "deadline", "reached_on"]
-    list_filter = ["measure", "themes", "programme"]
+    list_filter = ["measure", "themes", "programme", "layers"]
     search_fields = ["code", "title"]
-    filter_horizontal = ["lines", "themes"]
+    filter_horizontal = ["lines", "themes", "layers"]
 
 
 @admin.register(Partner)

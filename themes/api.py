@@ -3,15 +3,25 @@
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
 
 from roadmap.lib.query_params import PAGING, QueryParam, QueryParamsSchema, parse_query
 from roadmap.lib.text import holds_nul
+from themes import queries
 from themes.models import Line, Milestone, SectorTarget, Theme
+from themes.needed import StillNeeded, still_needed_for_targets
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -51,14 +61,56 @@ class LineSerializer(serializers.ModelSerializer):
 class MilestoneSerializer(serializers.ModelSerializer):
     theme = serializers.CharField(source="line.theme.code", read_only=True)
     line = serializers.CharField(source="line.path", read_only=True)
-    owners = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    lead_partner = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="The lead partner's code"
+    )
+    owners = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="The contributing partners"
+    )
+    layers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    targets = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="The targets it serves"
+    )
+    due_date = serializers.DateField(
+        read_only=True, help_text="Due date: the end of its year unless staff set another"
+    )
+    status = serializers.CharField(
+        read_only=True,
+        help_text="Current status: planned, started, delivered, delayed or dropped",
+    )
+    overdue = serializers.SerializerMethodField(
+        help_text="Past its due date today and neither delivered nor dropped"
+    )
 
     class Meta:
         model = Milestone
         fields = [
-            "code", "theme", "line", "year", "title", "headline", "when", "due_date", "owners",
-            "status",
+            "code", "theme", "line", "year", "title", "headline", "when", "due_date",
+            "lead_partner", "owners", "layers", "targets", "status", "overdue",
         ]  # fmt: skip
+
+    def get_overdue(self, milestone: Milestone) -> bool:
+        return milestone.is_overdue_on(self.context.get("today") or timezone.localdate())
+
+
+class StillNeededSerializer(serializers.Serializer):
+    """themes.needed.StillNeeded: how many more institutions must adopt, and when at the pace."""
+
+    as_of = serializers.DateField(help_text="Date of the latest sector figure it is based on")
+    active = serializers.IntegerField(help_text="Active institutions on that date")
+    adopted = serializers.IntegerField()
+    goal_count = serializers.IntegerField(help_text="ceil(goal x active institutions)")
+    needed = serializers.IntegerField(help_text="goal_count - adopted, at least 0")
+    pace_per_year = serializers.FloatField(
+        allow_null=True, help_text="Institutions adopting per year since the first figure"
+    )
+    expected_on = serializers.DateField(
+        allow_null=True, help_text="When the last needed one adopts at that pace (null: never)"
+    )
+    expected_quarter = serializers.CharField(allow_null=True, help_text='e.g. "2029-K3"')
+    in_time = serializers.BooleanField(
+        allow_null=True, help_text="Expected by the deadline (null: reached, or no pace)"
+    )
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -76,16 +128,41 @@ class TargetSerializer(serializers.ModelSerializer):
     score_max = serializers.DecimalField(
         max_digits=7, decimal_places=2, coerce_to_string=False, allow_null=True
     )
+    layers = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    milestones = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Milestones that serve it"
+    )
+    institutions_needed = serializers.SerializerMethodField(
+        help_text=(
+            "Share targets only (share_adopted, share_at_least), from the latest stored "
+            "figure: how many more institutions must adopt, and when at the current pace. "
+            "Null for other measures, without figures, or when withheld for too few answers"
+        )
+    )
 
     class Meta:
         model = SectorTarget
         fields = [
-            "code", "title", "themes", "lines", "programme", "measure", "measured",
+            "code", "title", "themes", "lines", "layers", "programme", "measure", "measured",
             "goal_value", "unit", "threshold", "score_min", "score_max", "deadline", "reached_on",
+            "milestones", "institutions_needed",
         ]  # fmt: skip
 
     def get_lines(self, target: SectorTarget) -> list[str]:
         return [line.path for line in target.lines.all()]
+
+    @extend_schema_field(StillNeededSerializer(allow_null=True))
+    def get_institutions_needed(self, target: SectorTarget) -> dict | None:
+        # Computed once for every target of the response (a page of the list, or the one).
+        cache = self.context.setdefault("institutions_needed", {})
+        if target.pk not in cache:
+            many = isinstance(self.parent, serializers.ListSerializer)
+            targets = list(self.parent.instance) if many else [target]
+            found: dict[int, StillNeeded | None] = dict.fromkeys((t.pk for t in targets), None)
+            found.update(still_needed_for_targets(targets))
+            cache.update(found)
+        needed = cache.get(target.pk)
+        return None if needed is None else StillNeededSerializer(needed).data
 
 
 # Query parameters that are not compared with stored text (paging and dates parse themselves).
@@ -173,6 +250,20 @@ class LineViewSet(RouteViewSet):
         return lines
 
 
+class MilestoneCountsSerializer(serializers.Serializer):
+    """A row of themes.queries.milestone_counts_by_theme."""
+
+    theme = serializers.CharField(help_text="Theme code")
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    planned = serializers.IntegerField()
+    started = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    delayed = serializers.IntegerField()
+    dropped = serializers.IntegerField()
+    overdue = serializers.IntegerField(help_text="Past the due date, not delivered or dropped")
+
+
 @extend_schema_view(
     list=extend_schema(summary="Milestones, filterable"),
     retrieve=extend_schema(responses={200: MilestoneSerializer, 404: NOT_FOUND}),
@@ -180,7 +271,9 @@ class LineViewSet(RouteViewSet):
 class MilestoneViewSet(RouteViewSet):
     serializer_class = MilestoneSerializer
     lookup_field = "code"
-    queryset = Milestone.objects.select_related("line__theme").prefetch_related("owners")
+    queryset = Milestone.objects.select_related("line__theme", "lead_partner").prefetch_related(
+        "owners", "layers", "targets"
+    )
     list_params = (
         THEME,
         QueryParam(
@@ -188,7 +281,8 @@ class MilestoneViewSet(RouteViewSet):
             minimum=2020, maximum=2100,
         ),
         QueryParam("status", "choice", choices=tuple(Milestone.Status.values)),
-        QueryParam("partner", description="Partner code (owner)"),
+        QueryParam("partner", description="Partner code (lead partner or contributor)"),
+        QueryParam("layer", description="Layer code (school, docent, student)"),
     )  # fmt: skip
 
     def get_queryset(self):
@@ -201,8 +295,23 @@ class MilestoneViewSet(RouteViewSet):
         if status := query.get("status"):
             milestones = milestones.filter(status=status)
         if partner := query.get("partner"):
-            milestones = milestones.filter(owners__code=partner)
+            milestones = milestones.filter(
+                pk__in=Milestone.objects.filter(
+                    Q(lead_partner__code=partner) | Q(owners__code=partner)
+                ).values("pk")
+            )
+        if layer := query.get("layer"):
+            milestones = milestones.filter(layers__code=layer)
         return milestones
+
+    @extend_schema(
+        summary="Milestones per theme: how many per status, and how many are overdue today",
+        responses={200: MilestoneCountsSerializer(many=True)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def counts(self, request):
+        rows = queries.milestone_counts_by_theme(today=timezone.localdate())
+        return Response(MilestoneCountsSerializer(rows, many=True).data)
 
 
 @extend_schema_view(
@@ -215,11 +324,15 @@ class TargetViewSet(RouteViewSet):
     serializer_class = TargetSerializer
     lookup_field = "code"
     queryset = SectorTarget.objects.select_related("programme").prefetch_related(
-        "themes", Prefetch("lines", queryset=Line.objects.select_related("theme"))
+        "themes",
+        "layers",
+        "milestones",
+        Prefetch("lines", queryset=Line.objects.select_related("theme")),
     )
     list_params = (
         THEME,
         QueryParam("measure", "choice", choices=tuple(SectorTarget.Measure.values)),
+        QueryParam("layer", description="Layer code (school, docent, student)"),
     )
 
     def get_queryset(self):
@@ -229,4 +342,6 @@ class TargetViewSet(RouteViewSet):
             targets = targets.filter(themes__code=theme)
         if measure := query.get("measure"):
             targets = targets.filter(measure=measure)
+        if layer := query.get("layer"):
+            targets = targets.filter(layers__code=layer)
         return targets

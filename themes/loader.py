@@ -24,6 +24,7 @@ import yaml
 from django.conf import settings
 from django.db import models, transaction
 
+from themes.actions import do_publish_route_version
 from themes.models import (
     Ambition,
     BudgetAmount,
@@ -38,6 +39,7 @@ from themes.models import (
     ProgrammeGoal,
     ProgrammePerson,
     ProgrammePhase,
+    RouteVersion,
     SectorTarget,
     SourceRecord,
     Spearhead,
@@ -143,6 +145,10 @@ class _Syncer:
                     continue
                 if name in last and current[name] == last[name]:
                     to_update.append(name)
+                elif name not in last and current[name] in (None, [], ""):
+                    # A field the loader has never written (added since the last load) that
+                    # is still empty: nobody edited it, so it takes the file's value.
+                    to_update.append(name)
                 else:
                     self.report.kept_staff_edits.append(
                         f"{model._meta.verbose_name} {key}: veld '{name}' is in de admin "
@@ -240,14 +246,24 @@ def validate(route: dict, programmes: list[dict]) -> None:
     theme_codes: set[str] = set()
     line_paths: set[str] = set()
     milestone_codes: set[str] = set()
+    milestone_targets: list[tuple[str, list]] = []
     for i, partner in enumerate(route.get("partners", []), 1):
         require(f"{ROUTE_FILE} partners[{i}]", partner, "code", "name")
     if len(partner_codes) != len(route.get("partners", [])):
         errors.append(f"{ROUTE_FILE} partners: een code komt meer dan eens voor")
 
+    layer_codes = {layer.get("code") for layer in route.get("layers", [])}
+
+    def check_layers(where: str, item: dict) -> None:
+        for code in item.get("layers", []) or []:
+            if code not in layer_codes:
+                errors.append(f"{where}: onbekende laag '{code}'")
+
     for ti, theme in enumerate(route.get("themes", []), 1):
         where = f"{ROUTE_FILE} themes[{ti}] ({theme.get('code', '?')})"
         require(where, theme, "code", "abbreviation", "name", "purpose")
+        if theme.get("lead_partner") and theme["lead_partner"] not in partner_codes:
+            errors.append(f"{where}: onbekende trekker '{theme['lead_partner']}'")
         if theme.get("code") in theme_codes:
             errors.append(f"{where}: code komt meer dan eens voor")
         theme_codes.add(theme.get("code"))
@@ -264,6 +280,7 @@ def validate(route: dict, programmes: list[dict]) -> None:
             if path in line_paths:
                 errors.append(f"{lwhere}: lijncode komt meer dan eens voor in dit thema")
             line_paths.add(path)
+            check_layers(lwhere, line)
             for mi, milestone in enumerate(line.get("milestones", []), 1):
                 mwhere = f"{lwhere} milestones[{mi}] ({milestone.get('code', '?')})"
                 require(mwhere, milestone, "code", "year", "title")
@@ -275,6 +292,13 @@ def validate(route: dict, programmes: list[dict]) -> None:
                 for owner in milestone.get("owners", []):
                     if owner not in partner_codes:
                         errors.append(f"{mwhere}: onbekende eigenaar '{owner}'")
+                named = [("lead", milestone.get("lead"))]
+                named += [("contributors", c) for c in milestone.get("contributors", []) or []]
+                for key, code in named:
+                    if code and code not in partner_codes:
+                        errors.append(f"{mwhere}: onbekende partner '{code}' ({key})")
+                check_layers(mwhere, milestone)
+                milestone_targets.append((mwhere, milestone.get("targets", []) or []))
                 try:
                     _date(milestone.get("due_date"))
                 except ValueError as exc:
@@ -313,6 +337,7 @@ def validate(route: dict, programmes: list[dict]) -> None:
                 errors.append(f"{where}: onbekend thema '{code}'")
         if not target.get("lines") and not target.get("themes"):
             errors.append(f"{where}: hoort bij geen enkele lijn of thema")
+        check_layers(where, target)
         for name in ("goal_value", "threshold", "score_min", "score_max"):
             try:
                 _decimal(target.get(name))
@@ -323,6 +348,10 @@ def validate(route: dict, programmes: list[dict]) -> None:
                 _date(target.get(name))
             except ValueError as exc:
                 errors.append(f"{where}: {name} {exc}")
+    for mwhere, codes in milestone_targets:
+        for code in codes:
+            if code not in target_codes:
+                errors.append(f"{mwhere}: onbekend sectordoel '{code}'")
     if errors:
         raise RouteDataError(errors)
 
@@ -335,14 +364,34 @@ def load_roadmap(data_dir: Path | None = None) -> LoadReport:
     report = LoadReport()
     with transaction.atomic():
         syncer = _Syncer(report)
-        _load_route(syncer, route)
+        milestones = _load_route(syncer, route)
         for programme in programmes:
             _load_programme(syncer, programme)
         _load_targets(syncer, route, programmes)
+        # Milestones last: they link to the targets they serve.
+        _load_milestones(syncer, milestones)
+        if not RouteVersion.objects.exists():
+            do_publish_route_version(note=FIRST_VERSION_NOTE, by=None)
     return report
 
 
-def _load_route(syncer: _Syncer, route: dict) -> None:
+FIRST_VERSION_NOTE = "De route zoals voor het eerst geladen uit de bronbestanden."
+
+
+@dataclass
+class _MilestoneSpec:
+    """A milestone of the file with the objects it refers to, loaded after the targets."""
+
+    data: dict
+    line: Line
+    line_layers: list[str]
+    theme_lead: Partner | None
+    theme_partners: list[Partner]
+    order: int
+
+
+def _load_route(syncer: _Syncer, route: dict) -> list[_MilestoneSpec]:
+    milestones: list[_MilestoneSpec] = []
     for layer in route.get("layers", []):
         syncer.sync(
             Layer,
@@ -398,6 +447,8 @@ def _load_route(syncer: _Syncer, route: dict) -> None:
                 )
                 kept.add(obj.pk)
             syncer.note_extra(model.objects.filter(theme=theme), kept, str(theme))
+        theme_partners = [partners[item["partner"]] for item in data.get("partners", [])]
+        theme_lead = partners.get(data.get("lead_partner")) or next(iter(theme_partners), None)
         for order_, item in enumerate(data.get("partners", []), 1):
             syncer.sync(
                 ThemePartner,
@@ -419,21 +470,66 @@ def _load_route(syncer: _Syncer, route: dict) -> None:
                 },
             )
             for m_order, m in enumerate(line_data.get("milestones", []), 1):
-                syncer.sync(
-                    Milestone,
-                    {"code": m["code"]},
-                    {
-                        "line": line,
-                        "year": m["year"],
-                        "title": m["title"].strip(),
-                        "headline": bool(m.get("headline", False)),
-                        "when": m.get("when") or "",
-                        "due_date": _date(m.get("due_date")),
-                        "status": m.get("status") or Milestone.Status.PLANNED,
-                        "order": m_order,
-                    },
-                    m2m={"owners": [partners[c] for c in m.get("owners", [])]},
+                milestones.append(
+                    _MilestoneSpec(
+                        data=m,
+                        line=line,
+                        line_layers=list(line_data.get("layers", []) or []),
+                        theme_lead=theme_lead,
+                        theme_partners=theme_partners,
+                        order=m_order,
+                    )
                 )
+    return milestones
+
+
+def _load_milestones(syncer: _Syncer, specs: list[_MilestoneSpec]) -> None:
+    """Milestones with their lead partner, contributors, due date, layers and targets.
+
+    Where the file does not say: the first named owner leads and the other owners contribute;
+    with no owner named, the theme's lead partner leads and its other partners contribute. Due
+    at the end of the milestone's year; the layers of its line; the route targets of its line.
+    """
+    partners = {p.code: p for p in Partner.objects.all()}
+    layers = {layer.code: layer for layer in Layer.objects.all()}
+    targets = {t.code: t for t in SectorTarget.objects.all()}
+    line_targets: dict[int, list[SectorTarget]] = {}
+    for target in SectorTarget.objects.filter(programme__isnull=True).prefetch_related("lines"):
+        for line in target.lines.all():
+            line_targets.setdefault(line.pk, []).append(target)
+    for spec in specs:
+        m = spec.data
+        named = [partners[c] for c in m.get("owners", [])]
+        lead = partners[m["lead"]] if m.get("lead") else (named[0] if named else spec.theme_lead)
+        if "contributors" in m:
+            contributors = [partners[c] for c in m["contributors"]]
+        else:
+            contributors = [p for p in (named or spec.theme_partners) if p != lead]
+        layer_codes = m.get("layers", spec.line_layers)
+        if "targets" in m:
+            served = [targets[c] for c in m["targets"]]
+        else:
+            served = line_targets.get(spec.line.pk, [])
+        syncer.sync(
+            Milestone,
+            {"code": m["code"]},
+            {
+                "line": spec.line,
+                "year": m["year"],
+                "title": m["title"].strip(),
+                "headline": bool(m.get("headline", False)),
+                "when": m.get("when") or "",
+                "due_date": _date(m.get("due_date")) or Milestone.default_due_date(m["year"]),
+                "lead_partner": lead,
+                "status": m.get("status") or Milestone.Status.PLANNED,
+                "order": spec.order,
+            },
+            m2m={
+                "owners": sorted(set(contributors), key=lambda p: p.pk),
+                "layers": [layers[c] for c in layer_codes],
+                "targets": served,
+            },
+        )
 
 
 def _load_programme(syncer: _Syncer, data: dict) -> None:
@@ -533,6 +629,12 @@ def _load_targets(syncer: _Syncer, route: dict, programmes: list[dict]) -> None:
     lines = {line.path: line for line in Line.objects.select_related("theme")}
     themes = {t.code: t for t in Theme.objects.all()}
     programme_objs = {p.code: p for p in Programme.objects.all()}
+    layers = {layer.code: layer for layer in Layer.objects.all()}
+    line_layers = {
+        f"{theme['code']}/{line['code']}": line.get("layers", []) or []
+        for theme in route.get("themes", [])
+        for line in theme.get("lines", [])
+    }
     entries = [(t, None) for t in route.get("targets", [])]
     for data in programmes:
         entries += [(t, programme_objs[data["programme"]["code"]]) for t in data.get("targets", [])]
@@ -541,6 +643,10 @@ def _load_targets(syncer: _Syncer, route: dict, programmes: list[dict]) -> None:
         # A target belongs to the themes of its lines, plus any named explicitly.
         target_themes = {line.theme for line in target_lines}
         target_themes.update(themes[c] for c in t.get("themes", []))
+        if "layers" in t:
+            layer_codes = set(t["layers"])
+        else:  # the layers of its lines
+            layer_codes = {c for p in t.get("lines", []) for c in line_layers.get(p, [])}
         syncer.sync(
             SectorTarget,
             {"code": t["code"]},
@@ -558,5 +664,9 @@ def _load_targets(syncer: _Syncer, route: dict, programmes: list[dict]) -> None:
                 "reached_on": _date(t.get("reached_on")),
                 "order": order,
             },
-            m2m={"lines": target_lines, "themes": sorted(target_themes, key=lambda x: x.pk)},
+            m2m={
+                "lines": target_lines,
+                "themes": sorted(target_themes, key=lambda x: x.pk),
+                "layers": sorted((layers[c] for c in layer_codes), key=lambda x: x.pk),
+            },
         )

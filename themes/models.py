@@ -9,11 +9,12 @@ API, the institutions' reports and the loader refer to them.
 
 import datetime
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -199,11 +200,19 @@ class Line(models.Model):
 
 
 class Milestone(models.Model):
+    """A milestone of a theme's line: what is delivered, by whom, by when.
+
+    Its delivery is a status history (MilestoneStatusChange, append-only); ``status`` is the
+    latest change's status, kept on the row so that lists and reports filter on one column.
+    Only ``themes.actions.do_record_milestone_status`` changes it after the first load.
+    """
+
     class Status(models.TextChoices):
         PLANNED = "planned", _("gepland")
-        IN_PROGRESS = "in_progress", _("in uitvoering")
-        DONE = "done", _("gereed")
+        STARTED = "started", _("gestart")
+        DELIVERED = "delivered", _("opgeleverd")
         DELAYED = "delayed", _("vertraagd")
+        DROPPED = "dropped", _("vervallen")
 
     code = models.CharField(
         _("code"), max_length=40, unique=True, validators=[upper_code_validator]
@@ -219,9 +228,33 @@ class Milestone(models.Model):
     when = models.CharField(
         _("moment (zoals in de bron)"), max_length=60, blank=True, help_text=_("bv. start mrt. '27")
     )
-    due_date = models.DateField(_("datum"), null=True, blank=True)
+    # Never empty in the database: save() fills in the end of the milestone's year.
+    due_date = models.DateField(
+        _("opleverdatum"),
+        blank=True,
+        help_text=_("Leeg laten: het eind van het jaar van de mijlpaal."),
+    )
+    lead_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_milestones",
+        verbose_name=_("trekker"),
+    )
+    # The contributors. The name "owners" stays because the open-data API and the reports
+    # publish it; the lead partner is lead_partner, not one of these.
     owners = models.ManyToManyField(
-        Partner, blank=True, related_name="milestones", verbose_name=_("eigenaars")
+        Partner, blank=True, related_name="milestones", verbose_name=_("bijdragende partners")
+    )
+    targets = models.ManyToManyField(
+        "SectorTarget",
+        blank=True,
+        related_name="milestones",
+        verbose_name=_("draagt bij aan sectordoelen"),
+    )
+    layers = models.ManyToManyField(
+        Layer, blank=True, related_name="milestones", verbose_name=_("lagen")
     )
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED
@@ -233,13 +266,15 @@ class Milestone(models.Model):
         ordering = ["line__theme__order", "line__order", "year", "order"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["planned", "in_progress", "done", "delayed"]),
+                condition=Q(status__in=["planned", "started", "delivered", "delayed", "dropped"]),
                 name="milestone_status_valid",
             )
         ]
         indexes = [
             # The milestone list filters by year and status.
             models.Index(fields=["year", "status"], name="milestone_year_status"),
+            # "Wat loopt achter": due before a date and not closed.
+            models.Index(fields=["due_date", "status"], name="milestone_due_status"),
         ]
         verbose_name = _("mijlpaal")
         verbose_name_plural = _("mijlpalen")
@@ -247,9 +282,80 @@ class Milestone(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.title[:80]}"
 
+    def save(self, *args, **kwargs):
+        if self.due_date is None and self.year:
+            self.due_date = self.default_due_date(self.year)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("themes:milestone-detail", args=[self.code])
+
     @property
     def theme(self) -> Theme:
         return self.line.theme
+
+    @staticmethod
+    def default_due_date(year: int) -> datetime.date:
+        """A milestone is due at the end of its year unless staff set another date."""
+        return datetime.date(year, 12, 31)
+
+    @property
+    def status_on_label(self) -> str:
+        """The label of ``status_on`` (themes.queries.with_status_on), else of ``status``."""
+        return str(self.Status(getattr(self, "status_on", None) or self.status).label)
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
+        return self.due_date < day and self.status not in MILESTONE_CLOSED_STATUSES
+
+
+# A milestone in one of these is no longer expected: never overdue.
+MILESTONE_CLOSED_STATUSES = (Milestone.Status.DELIVERED, Milestone.Status.DROPPED)
+
+
+class MilestoneStatusChange(models.Model):
+    """One step of a milestone's delivery: the new status, the day it applies, why, and who
+    recorded it. Append-only: a correction is a new change. The latest (by ``changed_on``, then
+    id) is the milestone's current status."""
+
+    milestone = models.ForeignKey(
+        Milestone, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Milestone.Status.choices)
+    previous_status = models.CharField(
+        _("vorige status"), max_length=20, choices=Milestone.Status.choices
+    )
+    changed_on = models.DateField(_("datum"))
+    reason = models.TextField(_("reden"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("vastgelegd door"),
+    )
+    recorded_at = models.DateTimeField(_("vastgelegd op"), default=timezone.now)
+
+    class Meta:
+        ordering = ["milestone", "changed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "started", "delivered", "delayed", "dropped"])
+                & Q(previous_status__in=["planned", "started", "delivered", "delayed", "dropped"]),
+                name="milestonestatuschange_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="milestonestatuschange_reason_required"
+            ),
+        ]
+        indexes = [
+            # A milestone's history, and its status as of a date (latest change on or before).
+            models.Index(fields=["milestone", "changed_on"], name="milestonechange_date"),
+        ]
+        verbose_name = _("statuswijziging van een mijlpaal")
+        verbose_name_plural = _("statuswijzigingen van mijlpalen")
+
+    def __str__(self) -> str:
+        return f"{self.milestone.code} {self.changed_on}: {self.get_status_display()}"
 
 
 class Programme(models.Model):
@@ -446,6 +552,9 @@ class SectorTarget(models.Model):
     title = models.TextField(_("tekst van het sectordoel"))
     lines = models.ManyToManyField(Line, blank=True, related_name="targets")
     themes = models.ManyToManyField(Theme, blank=True, related_name="targets")
+    layers = models.ManyToManyField(
+        Layer, blank=True, related_name="targets", verbose_name=_("lagen")
+    )
     programme = models.ForeignKey(
         Programme, on_delete=models.SET_NULL, null=True, blank=True, related_name="targets"
     )
@@ -462,7 +571,7 @@ class SectorTarget(models.Model):
     score_max = models.DecimalField(
         _("hoogste score"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(_("streefdatum"))
     reached_on = models.DateField(
         _("behaald op"),
         null=True,
@@ -564,6 +673,41 @@ class SectorTarget(models.Model):
         if not unit:
             return text
         return f"{text}%" if unit == "%" else f"{text} {unit}"
+
+
+class RouteVersion(models.Model):
+    """A published version of the route: its goals, deadlines and texts as they were then.
+
+    ``content`` is ``themes.versions.serialise_route()`` at publication; figures and reports
+    name the version they used, and two versions can be compared (themes.versions.diff).
+    """
+
+    number = models.PositiveIntegerField(_("versie"), unique=True)
+    note = models.TextField(_("toelichting"))
+    content = models.JSONField(_("inhoud"))
+    published_at = models.DateTimeField(_("gepubliceerd op"), default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gepubliceerd door"),
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="routeversion_number_positive")
+        ]
+        verbose_name = _("versie van de route")
+        verbose_name_plural = _("versies van de route")
+
+    def __str__(self) -> str:
+        return f"{_('versie')} {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("themes:version-list") + f"#versie-{self.number}"
 
 
 class SourceRecord(models.Model):

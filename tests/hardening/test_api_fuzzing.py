@@ -161,7 +161,7 @@ def test_the_fuzzer_covers_every_operation_of_the_schema():
     operations = {
         f"{result.ok().method.upper()} {result.ok().path}" for result in schema.get_all_operations()
     }
-    assert len(operations) == 11, sorted(operations)
+    assert len(operations) == 12, sorted(operations)
     assert {"GET /api/v1/targets/", "POST " + ANSWERS_PATH} <= operations
     modes = {mode.value for mode in schema.config.generation.modes}
     assert modes == {"positive", "negative"}

@@ -3,7 +3,6 @@ either every row saved or none."""
 
 import datetime
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -411,7 +410,11 @@ def test_excel_errors_use_the_sheet_row_numbers(roc, editor):
 # Scale ----------------------------------------------------------------------------------------
 
 
-def test_ten_thousand_rows_validate_and_save_in_a_few_seconds():
+def test_ten_thousand_rows_validate_and_save_in_a_bounded_number_of_queries(
+    django_assert_max_num_queries,
+):
+    """Speed is measured by the benchmark (benchmarks/), not here: a timed assertion fails on a
+    busy machine. What keeps it fast is that the queries do not grow with the rows."""
     Institution.objects.bulk_create(
         Institution(
             code=f"{n:02}XY", name=f"ROC {n}", kind="roc", active_from=datetime.date(2020, 1, 1)
@@ -429,11 +432,10 @@ def test_ten_thousand_rows_validate_and_save_in_a_few_seconds():
     content = csv_file(*lines, delimiter=",")
     before = Answer.objects.count()
 
-    began = time.perf_counter()
-    outcome = import_answers(content, "groot.csv", user=None)
-    seconds = time.perf_counter() - began
+    # bulk_create writes in batches (SQLite: at most 999 parameters per statement).
+    with django_assert_max_num_queries(300):
+        outcome = import_answers(content, "groot.csv", user=None)
 
     assert outcome.errors == []
     assert outcome.saved == 10_000
     assert Answer.objects.count() == before + 10_000
-    assert seconds < 10, f"10.000 rijen duurden {seconds:.1f} s"

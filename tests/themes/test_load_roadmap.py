@@ -4,6 +4,7 @@ The counts were established by hand from shared/seeds/000_*.txt (the route) and 
 Digitaal Bekwaam MBO proposal); themes/route_data/TRANSCRIPTION*.md explains each judgement call.
 """
 
+import datetime
 import io
 import shutil
 from decimal import Decimal
@@ -13,6 +14,7 @@ import yaml
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
+from themes.actions import do_record_milestone_status
 from themes.loader import RouteDataError, load_roadmap
 from themes.models import (
     BudgetAmount,
@@ -179,14 +181,16 @@ def test_loading_twice_changes_nothing():
 
 def test_a_staff_edit_is_kept_on_reload_and_reported():
     milestone = Milestone.objects.get(title__startswith="Pilot Eduwallet")
-    milestone.status = Milestone.Status.DONE
-    milestone.save()
+    do_record_milestone_status(
+        milestone=milestone, status=Milestone.Status.DELIVERED, reason="Opgeleverd",
+        changed_on=datetime.date(2026, 6, 1), by=None, today=datetime.date(2026, 6, 1),
+    )  # fmt: skip
     history_before = milestone.history.count()
 
     report = load_roadmap()
 
     milestone.refresh_from_db()
-    assert milestone.status == Milestone.Status.DONE
+    assert milestone.status == Milestone.Status.DELIVERED
     assert any(milestone.code in line and "status" in line for line in report.kept_staff_edits)
     assert milestone.history.count() == history_before
 
