@@ -36,6 +36,7 @@ from institutions.models import Answer, AnswerSlot, Institution
 from institutions.tokens import HashedTokenAuthentication
 from roadmap.lib.parsers import JSONParser
 from roadmap.lib.text import holds_nul
+from rounds.queries import LockChecker
 from themes.api import NOT_FOUND, ErrorSerializer
 from themes.models import SectorTarget
 
@@ -130,6 +131,10 @@ class AnswerInputSerializer(serializers.Serializer):
                 validation.check_active(institution, cleaned["applies_on"])
             except DjangoValidationError as exc:
                 errors["applies_on"] = exc.messages
+        if institution is not None and "applies_on" not in errors and "applies_on" in cleaned:
+            locks = self.context.get("locks") or LockChecker([institution])
+            if lock := locks.lock_for(institution, target, cleaned["applies_on"]):
+                errors["applies_on"] = [lock.message]  # a closed or approved reporting round
         if errors:
             raise serializers.ValidationError(errors)
         return {**data, **cleaned, "target": target}
@@ -279,6 +284,7 @@ def _save_batch(request: Request, institution: Institution) -> Response:
     context = {
         "institution": institution,
         "targets": {target.code: target for target in SectorTarget.objects.all()},
+        "locks": LockChecker([institution]),
     }
     errors, items, first_item_of = [], [], {}
     for index, item in enumerate(request.data):

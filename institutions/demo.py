@@ -19,6 +19,7 @@ from institutions.models import Answer, AnswerStatus, Institution, Membership
 from institutions.queries import answerable_targets
 from institutions.roles import ensure_roles
 from institutions.validation import value_field
+from rounds.demo import load_demo_rounds
 
 DEMO_PASSWORD = "routekaart-demo"  # noqa: S105 (printed for local demo logins only)
 DEMO_INSTITUTION_COUNT = 60
@@ -272,6 +273,7 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
         "institutions": len(institutions),
         "people": len(DEMO_PEOPLE),
         "answers": created_answers,
+        "rounds": load_demo_rounds(today=today, institutions=institutions),
     }
 
 

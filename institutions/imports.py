@@ -24,6 +24,7 @@ from institutions import access, validation
 from institutions.actions import AnswerValue, do_import_answers
 from institutions.exports import FORMULA_TRIGGERS
 from institutions.models import Answer, Institution
+from rounds.queries import LockChecker
 from themes.models import SectorTarget
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -352,6 +353,9 @@ def validate_answer_rows(
     if for_institution is not None:
         editable_ids &= {for_institution.pk}
     targets = {t.code: t for t in SectorTarget.objects.filter(code__in=target_codes)}
+    # Closed or approved reporting rounds lock a CIO's answers dated inside them; the operator's
+    # own import (user None) loads history and is not held by them.
+    locks = LockChecker(institutions.values()) if user is not None else None
 
     first_row_of: dict[tuple[int, int, datetime.date], int] = {}
     for index, row in enumerate(rows):
@@ -362,6 +366,7 @@ def validate_answer_rows(
             editable_ids=editable_ids,
             targets=targets,
             history_load=history_load,
+            locks=locks,
         )
         # A duplicate is reported even when the row has other errors, so that one round of
         # fixes is enough.
@@ -417,6 +422,7 @@ def _check_answer_row(
     editable_ids: set[int],
     targets: dict[str, SectorTarget],
     history_load: bool,
+    locks: LockChecker | None = None,
 ) -> tuple[dict[str, str], _CheckedRow]:
     """One row's problems by column, in file order, and what it resolves to."""
     problems: dict[str, str] = {}
@@ -462,6 +468,10 @@ def _check_answer_row(
         except ValidationError as error:
             problems["institution"] = _message(error)
             checked.institution = None
+    if locks and checked.institution and checked.target and checked.applies_on:
+        lock = locks.lock_for(checked.institution, checked.target, checked.applies_on)
+        if lock is not None:
+            problems["applies_on"] = lock.message
 
     checked.explanation = row.get("explanation", "").strip()
     limit = Answer._meta.get_field("explanation").max_length

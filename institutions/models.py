@@ -294,6 +294,8 @@ class AuditKind(models.TextChoices):
     EXPORT = "export", _("export")
     IMPORT = "import", _("import")
     API_TOKEN_CREATED = "api_token_created", _("API-token aangemaakt")
+    ROUND_REOPENED = "round_reopened", _("ronde heropend")
+    ROUND_RECLOSED = "round_reclosed", _("heropening gesloten")
 
 
 class AuditEventQuerySet(models.QuerySet):

@@ -23,6 +23,7 @@ from institutions.forms import AnswerForm, ConfirmForm, ImportForm, ReviewForm
 from institutions.models import Answer, ApiToken, AuditEvent
 from institutions.validation import is_answerable
 from roadmap.lib import jobs
+from rounds.queries import lock_for, round_banners, unlocked_targets
 from themes.models import SectorTarget, Theme
 
 # Pages with an institution's own data are private: never cached by browsers or proxies.
@@ -63,6 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
     institutions = list(access.visible_institutions(request.user))
     if len(institutions) == 1:
         return redirect(institutions[0].get_absolute_url())
+    for institution in institutions:  # the current reporting round of each
+        institution.round_banners = round_banners(institution)
     return render(request, "institutions/institution_choose.html", {"institutions": institutions})
 
 
@@ -107,6 +110,7 @@ def status(request: HttpRequest, code: str) -> HttpResponse:
             .exists(),
             "can_review": access.can_review(request.user),
             "import_form": ImportForm(),
+            "round_banners": round_banners(institution),
         },
     )
 
@@ -155,6 +159,8 @@ def answer_edit(request: HttpRequest, code: str, target_code: str) -> HttpRespon
 
     prefix = _form_prefix(theme_code, target)
     form = AnswerForm(request.POST, target=target, prefix=prefix)
+    if form.is_valid() and (lock := lock_for(institution, target, form.cleaned_data["applies_on"])):
+        form.add_error("applies_on", lock.message)  # a closed or approved reporting round
     if not form.is_valid():
         context = _row_context(request, institution, target, theme_code=theme_code, form=form)
         return render(request, template, context, status=422 if not request.htmx else 200)
@@ -218,6 +224,7 @@ def confirm(request: HttpRequest, code: str) -> HttpResponse:
     if theme_code := form.cleaned_data["theme"]:
         theme = get_object_or_404(Theme, code=theme_code)
         targets = targets.filter(themes=theme)
+    targets = unlocked_targets(institution, targets, timezone.localdate())  # reporting rounds
     confirmed = actions.do_confirm_answers(
         institution=institution, targets=targets, user=request.user
     )

@@ -27,6 +27,12 @@ app.conf.beat_schedule = {
         "task": "indicators.recompute_all",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Reminders of the reporting rounds (at opening, before and on the deadline). Hourly in
+    # office hours: each reminder goes out once (rounds.ReminderSent), so a missed run catches up.
+    "send-round-reminders": {
+        "task": "rounds.send_due_reminders",
+        "schedule": crontab(minute=5, hour="8-17"),
+    },
     "purge-expired-task-results": {
         "task": "celery.backend_cleanup",
         "schedule": crontab(hour=4, minute=0),

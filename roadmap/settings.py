@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "institutions",
     "indicators",
     "reports",
+    "rounds",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# The cache: per process by default. With several web processes set CACHE_URL (e.g.
+# redis://127.0.0.1:6379/1) so that they share the figures computed for a day without
+# snapshots (indicators.actions), the API throttle's and the login lockout's counts.
+CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "institutions:home"
@@ -365,6 +378,11 @@ ANSWER_STALE_AFTER_DAYS = env_int("ANSWER_STALE_AFTER_DAYS", 183)
 # ROUTE_START: a backdated answer changes months whose figures were already reported. The
 # operator's import_reports may go back to 2020-01-01 to load history (institutions.validation).
 ANSWER_MAX_BACKDATE_DAYS = env_int("ANSWER_MAX_BACKDATE_DAYS", 366)
+# Reporting rounds (rounds/): the reminder before the deadline goes out this many days ahead
+# (the others at the opening and on the deadline day). Links in reminder e-mails start with
+# PORTAL_URL, the portal's public address.
+ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 7)
+PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Single sign-on through OpenID Connect (SURFconext, eduID): on when OIDC_RP_CLIENT_ID is set.
 # mozilla-django-oidc does the protocol; institutions/oidc.py matches people to accounts by their
@@ -428,6 +446,9 @@ if OIDC_ENABLED:
 # down the status page, an import, a busy morning) share one recompute instead of one each;
 # recompute_pending picks up every answer saved since the last run.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 3)
+# A full recompute on PostgreSQL runs its per-target queries on this many connections at once
+# (indicators.queries._in_parallel): about the database server's cores.
+FIGURES_PARALLEL_QUERIES = env_int("FIGURES_PARALLEL_QUERIES", 2)
 # Sector figures with coverage below this percentage are shown as indicative.
 INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
 # A sector figure from fewer answers than this is withheld from everyone who may not see the

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("institutions.urls")),
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
+    path("", include("rounds.urls")),
     path(
         "account/login/",
         auth_views.LoginView.as_view(

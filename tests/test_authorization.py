@@ -25,6 +25,7 @@ from institutions import actions, queries
 from institutions.models import Answer, AnswerReview, ApiToken
 from institutions.tokens import issue_api_token
 from reports.models import Report
+from rounds.models import Round
 from themes.models import Line, SectorTarget
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,9 @@ def _private(
 
 
 NOT_FOUND = {"cio_a": 404, "viewer_a": 404, "staff": 404, "council": 404, "admin": 404}
+ROUNDS_NOT_FOUND = {
+    "cio_a": 403, "viewer_a": 403, "cio_b": 403, "staff": 404, "council": 403, "admin": 404,
+}  # fmt: skip
 
 # URL name -> (sample path, expected GET status per role)
 GET_TABLE = {
@@ -56,34 +60,34 @@ GET_TABLE = {
     "themes:target-list": ("/doelen/", PUBLIC),
     "themes:target-detail": ("/doelen/LZD-WALLET/", PUBLIC),
     "themes:milestone-list": ("/mijlpalen/", PUBLIC),
-    "themes:partner-list": ("/partners/", PUBLIC),
-    "themes:programme-detail": ("/programma/digitaal-bekwaam-mbo/", PUBLIC),
-    "themes:about": ("/over/", PUBLIC),
-    "themes:accessibility": ("/toegankelijkheid/", PUBLIC),
     "themes:milestone-detail": ("/mijlpalen/LZD-RC-2026-1/", PUBLIC),
     "themes:milestone-status": ("/mijlpalen/LZD-RC-2026-1/status/", _everyone(405)),
     "themes:overdue": ("/route/achterstand/", PUBLIC),
     "themes:version-list": ("/route/versies/", PUBLIC),
     "themes:version-publish": ("/route/versies/publiceren/", _everyone(405)),
     "themes:version-diff": ("/route/versies/1/1/", PUBLIC),
+    "themes:partner-list": ("/partners/", PUBLIC),
+    "themes:programme-detail": ("/programma/digitaal-bekwaam-mbo/", PUBLIC),
+    "themes:about": ("/over/", PUBLIC),
+    "themes:accessibility": ("/toegankelijkheid/", PUBLIC),
     "indicators:overview": ("/dashboard/", PUBLIC),
     "indicators:target": ("/dashboard/doelen/LZD-WALLET/", PUBLIC),
     "indicators:method": ("/methode/", PUBLIC),
+    "indicators:status-override": ("/dashboard/doelen/LZD-WALLET/bijstellen/", _everyone(405)),
     "indicators:benchmark": ("/instellingen/11AA/vergelijking/", _private()),
     "api-root": ("/api/v1/", PUBLIC),
     "theme-list": ("/api/v1/themes/", PUBLIC),
     "theme-detail": ("/api/v1/themes/data-ai/", PUBLIC),
-    "indicators:status-override": ("/dashboard/doelen/LZD-WALLET/bijstellen/", _everyone(405)),
     "line-list": ("/api/v1/lines/", PUBLIC),
     # Lines are numbered by the database; "{line}" is the first one (ids differ after a reload).
     "line-detail": ("/api/v1/lines/{line}/", PUBLIC),
     "milestone-list": ("/api/v1/milestones/", PUBLIC),
     "milestone-detail": ("/api/v1/milestones/LZD-RC-2026-1/", PUBLIC),
+    "milestone-counts": ("/api/v1/milestones/counts/", PUBLIC),
     "target-list": ("/api/v1/targets/", PUBLIC),
     "target-detail": ("/api/v1/targets/LZD-WALLET/", PUBLIC),
     "target-series": ("/api/v1/targets/LZD-WALLET/series/", PUBLIC),
     "api-schema": ("/api/schema/", PUBLIC),
-    "milestone-counts": ("/api/v1/milestones/counts/", PUBLIC),
     "institution-answers": ("/api/v1/institutions/11AA/answers/", _private(anonymous=401)),
     "api-docs": ("/api/docs/", PUBLIC),
     "healthz": ("/healthz/", PUBLIC),
@@ -137,6 +141,26 @@ GET_TABLE = {
     "reports:detail": ("/rapportages/999/", _private(**NOT_FOUND)),
     "reports:retry": ("/rapportages/999/opnieuw/", _everyone(405)),
     "reports:download": ("/rapportages/999/download/", _private(**NOT_FOUND)),
+    "rounds:list": ("/beheer/rondes/", _private(cio_a=403, viewer_a=403, cio_b=403, council=403)),
+    "rounds:create": (
+        "/beheer/rondes/nieuw/",
+        _private(cio_a=403, viewer_a=403, cio_b=403, council=403),
+    ),
+    # No round 999: sector staff get 404, everyone else is refused before the lookup.
+    "rounds:detail": ("/beheer/rondes/999/", _private(**ROUNDS_NOT_FOUND)),
+    "rounds:open": ("/beheer/rondes/999/openen/", _everyone(405)),
+    "rounds:close": ("/beheer/rondes/999/sluiten/", _everyone(405)),
+    "rounds:institution": ("/beheer/rondes/999/instellingen/11AA/", _private(**ROUNDS_NOT_FOUND)),
+    "rounds:review": ("/beheer/rondes/999/instellingen/11AA/beoordelen/", _everyone(405)),
+    "rounds:reopen": ("/beheer/rondes/999/instellingen/11AA/heropenen/", _everyone(405)),
+    "rounds:end-reopening": (
+        "/beheer/rondes/999/instellingen/11AA/heropening-sluiten/",
+        _everyone(405),
+    ),
+    "rounds:reminder": (
+        "/beheer/rondes/999/instellingen/11AA/herinnering/",
+        _private(**ROUNDS_NOT_FOUND),
+    ),
     # The admin checks its own permissions; its index stands for all of its pages here. Logged
     # in without staff rights: the portal's 403 page (roadmap/admin_site.py), no second login.
     "admin:index": (
@@ -193,6 +217,7 @@ def filled_in(path: str, write_context=None) -> str:
     ids = {"line": Line.objects.order_by("pk").values_list("pk", flat=True).first()}
     if write_context:
         ids |= {"answer": write_context["answer"].pk, "report": write_context["report"].pk}
+        ids |= {name: write_context[name].pk for name in ROUND_IDS}
     return path.format(**ids) if "{" in path else path
 
 
@@ -364,6 +389,9 @@ def _password_change(ctx, role):
 
 
 ANSWERS = frozenset({"institutions_answer", "institutions_answerslot"})
+ROUNDS_STAFF_ONLY = {
+    "anonymous": LOGIN, "cio_a": 403, "viewer_a": 403, "cio_b": 403, "council": 403,
+}  # fmt: skip
 
 # URL name -> what its write methods do. Every URL of GET_TABLE that is not here answers 405 to
 # every write method for every role (test_every_url_accepting_writes_is_in_the_write_table).
@@ -431,25 +459,16 @@ WRITE_TABLE = {
         data=_answer_form,
         changes=ANSWERS,
     ),
-    "themes:milestone-status": Writes(
+    "indicators:status-override": Writes(
         post=_writes(
             anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
         ),
         data=lambda ctx, role: {
-            "status": "delayed" if role == "administrator" else "started",
-            "changed_on": timezone.localdate().isoformat(),
-            "reason": "Volgens planning",
+            "status": "op_koers",
+            "reason": "De cijfers lopen achter op de praktijk.",
+            "ends_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
         },
-        changes=frozenset(
-            {"themes_milestonestatuschange", "themes_milestone", "themes_historicalmilestone"}
-        ),
-    ),
-    "themes:version-publish": Writes(
-        post=_writes(
-            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
-        ),
-        data=lambda ctx, role: {"note": "Vastgesteld"},
-        changes=frozenset({"themes_routeversion"}),
+        changes=frozenset({"indicators_statusoverride"}),
     ),
     "institutions:review": Writes(
         path="/instellingen/11AA/antwoorden/{answer}/beoordelen/",
@@ -479,17 +498,6 @@ WRITE_TABLE = {
         data=_report_form,
         changes=frozenset({"reports_report"}),
     ),
-    "indicators:status-override": Writes(
-        post=_writes(
-            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
-        ),
-        data=lambda ctx, role: {
-            "status": "op_koers",
-            "reason": "De cijfers lopen achter op de praktijk.",
-            "ends_on": (timezone.localdate() + datetime.timedelta(days=90)).isoformat(),
-        },
-        changes=frozenset({"indicators_statusoverride"}),
-    ),
     # Only the maker of a failed report may retry it; others who may see it get 403.
     "reports:retry": Writes(
         path="/rapportages/{report}/opnieuw/",
@@ -497,6 +505,71 @@ WRITE_TABLE = {
             anonymous=LOGIN, cio_a=302, viewer_a=403, cio_b=404, staff=403, council=403, admin=403
         ),
         changes=frozenset({"reports_report"}),
+    ),
+    # Rounds: sector staff only. A second POST after the first has changed the round's state
+    # (opened, closed, reopened) is refused with 409 and changes nothing.
+    "rounds:create": Writes(
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=302),
+        data=lambda ctx, role: {
+            "name": f"Ronde {role}",
+            "opens_on": "2026-11-01",
+            "closes_on": "2026-12-20",
+            "assembly_on": "2027-01-20",
+            "targets": [SectorTarget.objects.get(code=WALLET).pk],
+        },
+        changes=frozenset({"rounds_round", "rounds_round_targets"}),
+    ),
+    "rounds:open": Writes(
+        path="/beheer/rondes/{planned_round}/openen/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=409),
+        changes=frozenset({"rounds_round"}),
+    ),
+    "rounds:close": Writes(
+        path="/beheer/rondes/{round}/sluiten/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=409),
+        changes=frozenset({"rounds_round"}),
+    ),
+    "rounds:review": Writes(
+        path="/beheer/rondes/{round}/instellingen/11AA/beoordelen/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=302),
+        data=lambda ctx, role: {"decision": "returned", "comment": "Graag aanvullen."},
+        changes=frozenset({"rounds_roundreview"}),
+    ),
+    "rounds:reopen": Writes(
+        path="/beheer/rondes/{closed_round}/instellingen/11AA/heropenen/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=409),
+        data=lambda ctx, role: {"reason": "Cijfer vergeten"},
+        changes=frozenset({"rounds_reopening"}),
+    ),
+    "rounds:end-reopening": Writes(
+        path="/beheer/rondes/{closed_round}/instellingen/11AA/heropening-sluiten/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=409, admin=409),  # nothing reopened
+    ),
+    "rounds:reminder": Writes(
+        path="/beheer/rondes/{round}/instellingen/11AA/herinnering/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=302),
+        changes=frozenset({"rounds_remindersent"}),
+    ),
+    # Sector staff (and the administrator) record a milestone's delivery and publish versions.
+    "themes:milestone-status": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {
+            "status": "delayed" if role == "administrator" else "started",
+            "changed_on": timezone.localdate().isoformat(),
+            "reason": "Volgens planning",
+        },
+        changes=frozenset(
+            {"themes_milestonestatuschange", "themes_milestone", "themes_historicalmilestone"}
+        ),
+    ),
+    "themes:version-publish": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=403, admin=302
+        ),
+        data=lambda ctx, role: {"note": "Vastgesteld"},
+        changes=frozenset({"themes_routeversion"}),
     ),
     # The admin's own pages check their own permissions (and CSRF); its index only shows.
     "admin:index": Writes(
@@ -579,8 +652,29 @@ def write_context(people, institution_a, institution_b):
     )  # fmt: skip
     return {
         "people": people, "institution_a": institution_a, "institution_b": institution_b,
-        "answer": answer, "report": report,
+        "answer": answer, "report": report, **_rounds(people["sector_staff"]),
     }  # fmt: skip
+
+
+ROUND_IDS = ("round", "planned_round", "closed_round")
+
+
+def _rounds(staff) -> dict:
+    """An open, a planned and a closed reporting round, each asking for the wallet target."""
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    made = {}
+    for name, opens, closes in (
+        ("round", -10, 10), ("planned_round", 5, 20), ("closed_round", -60, -30),
+    ):  # fmt: skip
+        made[name] = Round.objects.create(
+            name=name, opens_on=today + opens * day, closes_on=today + closes * day,
+            assembly_on=today + (closes + 10) * day,
+        )  # fmt: skip
+        made[name].targets.set([SectorTarget.objects.get(code=WALLET)])
+    made["closed_round"].closed_at = timezone.now() - 29 * day
+    made["closed_round"].save()
+    return made
 
 
 def _send(client, method, path, rule: Writes, ctx, role):
