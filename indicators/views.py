@@ -25,6 +25,7 @@ from institutions import queries as institution_queries
 from institutions.models import AnswerStatus
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.text import holds_nul
+from rounds.queries import rates_of_recent_rounds
 from themes.models import SectorTarget
 
 DASHBOARD_CACHE_SECONDS = 60
@@ -48,16 +49,11 @@ def overview(request: HttpRequest) -> HttpResponse:
         "results_cache_seconds": DASHBOARD_CACHE_SECONDS,
     }
     if access.sees_all_institutions(request.user):
-        cutoff = institution_queries.stale_before()
-        context["not_reported"] = [
-            i
-            for i in institution_queries.institutions_overview(
-                access.visible_institutions(request.user)
-            )
-            if (i.active_to is None or i.active_to >= timezone.localdate())
-            and (i.last_applies_on is None or i.last_applies_on < cutoff)
-        ]
-        context["stale_before"] = cutoff
+        context["not_reported"] = institution_queries.not_recently_reported(
+            access.visible_institutions(request.user)
+        )
+        context["stale_before"] = institution_queries.stale_before()
+        context["round_rates"] = rates_of_recent_rounds()
     template = "indicators/dashboard_overview.html"
     if request.htmx:
         template += "#dashboard-results"

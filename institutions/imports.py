@@ -46,7 +46,7 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read (format, encoding, size, header).
 
     ``row`` and ``column`` point at the place when there is one (a header problem, an
-    undecodable byte), as in ImportError; 0 and "" mean the whole file.
+    undecodable byte), as in RowError; 0 and "" mean the whole file.
     """
 
     def __init__(self, message: str, *, row: int = 0, column: str = ""):
@@ -57,7 +57,7 @@ class ImportFileError(Exception):
 
 # The name callers use. It shadows the builtin only inside this module, which never needs that.
 @dataclass(frozen=True)
-class ImportError:
+class RowError:
     row: int  # as a person sees it in the file: header = 1, first data row = 2; 0 = whole file
     column: str
     message: str
@@ -73,13 +73,13 @@ class ImportError:
 @dataclass
 class ImportResult:
     rows: list[tuple[Institution, SectorTarget, AnswerValue]] = field(default_factory=list)
-    errors: list[ImportError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
 
 @dataclass
 class ImportOutcome:
     saved: int = 0
-    errors: list[ImportError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -335,7 +335,7 @@ def validate_answer_rows(
     result = ImportResult()
     if not rows:
         result.errors.append(
-            ImportError(0, "", "Het bestand bevat geen antwoorden, alleen een kopregel.")
+            RowError(0, "", "Het bestand bevat geen antwoorden, alleen een kopregel.")
         )
         return result
 
@@ -382,7 +382,7 @@ def validate_answer_rows(
                 first_row_of[key] = row_number
         if problems:
             result.errors.extend(
-                ImportError(row_number, column, problems[column])
+                RowError(row_number, column, problems[column])
                 for column in sorted(problems, key=ANSWER_COLUMNS.index)
             )
         else:
@@ -504,7 +504,7 @@ def import_answers(
     try:
         rows = parse_answer_file(content, filename)
     except ImportFileError as problem:
-        return ImportOutcome(errors=[ImportError(problem.row, problem.column, str(problem))])
+        return ImportOutcome(errors=[RowError(problem.row, problem.column, str(problem))])
     with transaction.atomic():
         result = validate_answer_rows(
             rows, user=user, for_institution=for_institution, history_load=history_load

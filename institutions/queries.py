@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Prefetch, QuerySet, Window
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -176,3 +176,15 @@ def institutions_overview(institutions: QuerySet[Institution]) -> QuerySet[Insti
         last_entered_at=Max("answers__entered_at"),
         answered_targets=Count("answers__target", distinct=True),
     ).order_by("name")
+
+
+def not_recently_reported(institutions: QuerySet[Institution]) -> QuerySet[Institution]:
+    """The active ones among ``institutions`` without an answer since stale_before(), with
+    ``last_applies_on`` (None: never reported), by name."""
+    today = timezone.localdate()
+    return (
+        institutions.filter(Q(active_to__isnull=True) | Q(active_to__gte=today))
+        .annotate(last_applies_on=Max("answers__applies_on"))
+        .filter(Q(last_applies_on__isnull=True) | Q(last_applies_on__lt=stale_before()))
+        .order_by("name")
+    )

@@ -17,7 +17,7 @@ from institutions.models import AnswerStatus, Institution
 from themes.models import SectorTarget
 
 # Dates before the route's predecessors make no sense and are typing errors. Only an operator's
-# history load (import_reports) may go back this far; see earliest_applies_on().
+# history load (import_answers) may go back this far; see earliest_applies_on().
 EARLIEST_APPLIES_ON = datetime.date(2020, 1, 1)
 NBA_RANGE = (Decimal("0.0"), Decimal("5.0"))
 
@@ -97,7 +97,7 @@ def earliest_applies_on(*, history_load: bool = False) -> datetime.date:
     A CIO (status page, upload, token API) may date an answer at most
     ANSWER_MAX_BACKDATE_DAYS back and never before the route's start: a backdated answer
     rewrites a month whose figures were already reported, and could be the only answer in it.
-    An operator loading history with import_reports may go back to EARLIEST_APPLIES_ON.
+    An operator loading history with import_answers may go back to EARLIEST_APPLIES_ON.
     """
     if history_load:
         return EARLIEST_APPLIES_ON

@@ -376,7 +376,7 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=DEBUG)
 ANSWER_STALE_AFTER_DAYS = env_int("ANSWER_STALE_AFTER_DAYS", 183)
 # How far back a CIO may date an answer (status page, upload, token API), and never before
 # ROUTE_START: a backdated answer changes months whose figures were already reported. The
-# operator's import_reports may go back to 2020-01-01 to load history (institutions.validation).
+# operator's import_answers may go back to 2020-01-01 to load history (institutions.validation).
 ANSWER_MAX_BACKDATE_DAYS = env_int("ANSWER_MAX_BACKDATE_DAYS", 366)
 # Reporting rounds (rounds/): the reminder before the deadline goes out this many days ahead
 # (the others at the opening and on the deadline day). Links in reminder e-mails start with

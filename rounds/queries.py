@@ -472,3 +472,11 @@ def unlocked_targets(
     """The targets whose answer dated ``applies_on`` no round locks ("niets veranderd")."""
     checker = LockChecker([institution])
     return [t for t in targets if checker.lock_for(institution, t, applies_on) is None]
+
+
+def rates_of_recent_rounds(count: int = 2, today: datetime.date | None = None) -> list[dict]:
+    """The reporting rate of the latest rounds that have opened (the staff dashboard): each
+    {"round": Round, "rate": the total row of reporting_rate}."""
+    today = today or timezone.localdate()
+    opened = Round.objects.filter(opens_on__lte=today).order_by("-opens_on", "-id")[:count]
+    return [{"round": r, "rate": reporting_rate(r)["total"]} for r in opened]

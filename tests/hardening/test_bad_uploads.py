@@ -1,4 +1,4 @@
-"""Files a CIO might upload on the status page (and an operator pass to import_reports) that are
+"""Files a CIO might upload on the status page (and an operator pass to import_answers) that are
 not what the import expects: too big, binary, in another encoding, empty, with odd columns, or
 far too long. Each gets a clear message and a 422, never a 500, and nothing is saved.
 
@@ -90,11 +90,11 @@ def test_the_size_is_checked_before_the_file_is_read(client, cio_a, existing, mo
     assert response.status_code == 422
 
 
-def test_import_reports_refuses_a_big_file_without_reading_it_whole(tmp_path, existing):
+def test_import_answers_refuses_a_big_file_without_reading_it_whole(tmp_path, existing):
     path = tmp_path / "groot.csv"
     path.write_bytes((HEADER + "\n").encode() + b"x" * (2 * imports.MAX_IMPORT_BYTES))
     with pytest.raises(CommandError, match="groter dan 5 MB"):
-        call_command("import_reports", str(path), stdout=io.StringIO())
+        call_command("import_answers", str(path), stdout=io.StringIO())
     assert list(Answer.objects.values()) == existing
 
 
@@ -103,11 +103,11 @@ def test_import_reports_refuses_a_big_file_without_reading_it_whole(tmp_path, ex
     [(PNG, "het bevat binaire gegevens"), (b"", "Het bestand is leeg"),
      ("institution;target\n".encode("cp1252"), "Deze kolommen ontbreken")],
 )  # fmt: skip
-def test_import_reports_refuses_an_unreadable_file_clearly(tmp_path, existing, content, message):
+def test_import_answers_refuses_an_unreadable_file_clearly(tmp_path, existing, content, message):
     path = tmp_path / "antwoorden.csv"
     path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
-        call_command("import_reports", str(path), stdout=io.StringIO())
+        call_command("import_answers", str(path), stdout=io.StringIO())
     assert list(Answer.objects.values()) == existing
 
 

@@ -1,5 +1,5 @@
 """A corpus of bad answer files, one per kind of error the import knows. Through the status
-page upload (a logged-in CIO) and through the operator's import_reports, each is refused whole:
+page upload (a logged-in CIO) and through the operator's import_answers, each is refused whole:
 the answers and their version counters are exactly as before, and the error names the row and
 the column a person has to fix."""
 
@@ -153,7 +153,7 @@ def test_the_upload_refuses_the_file_whole_naming_row_and_column(
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
-def test_import_reports_refuses_the_file_whole_naming_row_and_column(
+def test_import_answers_refuses_the_file_whole_naming_row_and_column(
     tmp_path, before, name, content, row, column, message, setup
 ):
     if setup:
@@ -162,7 +162,7 @@ def test_import_reports_refuses_the_file_whole_naming_row_and_column(
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(CommandError) as raised:
-        call_command("import_reports", str(path), stdout=io.StringIO())
+        call_command("import_answers", str(path), stdout=io.StringIO())
     lines = str(raised.value).splitlines()
     assert lines[0].startswith("Niets opgeslagen;")
     assert any(

@@ -1,5 +1,5 @@
 """How far back an answer may be dated. A CIO (status page, upload, token API) goes back at
-most ANSWER_MAX_BACKDATE_DAYS and never before ROUTE_START; the operator's import_reports may
+most ANSWER_MAX_BACKDATE_DAYS and never before ROUTE_START; the operator's import_answers may
 load history back to 2020-01-01. The bound lives in validation.earliest_applies_on()."""
 
 import datetime
@@ -102,7 +102,7 @@ def test_the_operator_loads_history_back_to_2020(tmp_path, institution_a, thirty
         f"{HEADER}\n11AA;LZD-WALLET;niet_gestart;2020-01-01;;\n"
         f"11AA;LZD-WALLET;gepland;{_days_ago(400).isoformat()};;\n"
     )
-    call_command("import_reports", str(path), stdout=io.StringIO())
+    call_command("import_answers", str(path), stdout=io.StringIO())
     assert sorted(Answer.objects.values_list("applies_on", flat=True)) == [
         datetime.date(2020, 1, 1), _days_ago(400)
     ]  # fmt: skip

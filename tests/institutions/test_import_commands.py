@@ -34,10 +34,10 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-# import_reports ------------------------------------------------------------------------------
+# import_answers ------------------------------------------------------------------------------
 
 
-def test_import_reports_saves_a_csv_as_the_operator(tmp_path, roc):
+def test_import_answers_saves_a_csv_as_the_operator(tmp_path, roc):
     path = write(
         tmp_path,
         "antwoorden.csv",
@@ -45,21 +45,21 @@ def test_import_reports_saves_a_csv_as_the_operator(tmp_path, roc):
         "25AB,LZD-WALLET,gepland,2025-01-15,,",
         "25AB,CYB-NBA-GEMIDDELD,3.5,2025-01-15,,",
     )
-    assert run("import_reports", path) == "2 antwoorden opgeslagen\n"
+    assert run("import_answers", path) == "2 antwoorden opgeslagen\n"
     assert Answer.objects.filter(institution=roc, source="import", entered_by=None).count() == 2
 
 
-def test_import_reports_reads_xlsx_by_extension(tmp_path, roc):
+def test_import_answers_reads_xlsx_by_extension(tmp_path, roc):
     workbook = Workbook()
     workbook.active.append(ANSWERS_HEADER.split(","))
     workbook.active.append(["25AB", "DBO-EDU-V", 40, datetime.date(2025, 1, 15)])
     path = tmp_path / "antwoorden.xlsx"
     workbook.save(path)
-    assert run("import_reports", str(path)) == "1 antwoorden opgeslagen\n"
+    assert run("import_answers", str(path)) == "1 antwoorden opgeslagen\n"
     assert Answer.objects.get(institution=roc).percentage == 40
 
 
-def test_import_reports_lists_every_error_and_saves_nothing(tmp_path, roc):
+def test_import_answers_lists_every_error_and_saves_nothing(tmp_path, roc):
     before = Answer.objects.count()
     path = write(
         tmp_path,
@@ -70,7 +70,7 @@ def test_import_reports_lists_every_error_and_saves_nothing(tmp_path, roc):
         "99ZZ,DBO-EDU-V,120,2025-01-15,,",
     )
     with pytest.raises(CommandError) as raised:
-        run("import_reports", path)
+        run("import_answers", path)
     assert str(raised.value).splitlines() == [
         "Niets opgeslagen; 3 fout(en):",
         "rij 3, kolom target: Onbekend sectordoel 'ONBEKEND'.",
@@ -80,12 +80,12 @@ def test_import_reports_lists_every_error_and_saves_nothing(tmp_path, roc):
     assert Answer.objects.count() == before
 
 
-def test_import_reports_names_a_file_it_cannot_read(tmp_path):
+def test_import_answers_names_a_file_it_cannot_read(tmp_path):
     with pytest.raises(CommandError, match=r"Kan .*bestaat-niet.csv niet lezen"):
-        run("import_reports", str(tmp_path / "bestaat-niet.csv"))
+        run("import_answers", str(tmp_path / "bestaat-niet.csv"))
     path = write(tmp_path, "leeg.csv", "institution;target;value;applies_on")
     with pytest.raises(CommandError, match="alleen een kopregel"):
-        run("import_reports", path)
+        run("import_answers", path)
 
 
 # import_institutions --------------------------------------------------------------------------
@@ -166,3 +166,11 @@ def test_import_institutions_reads_a_windows_1252_csv(tmp_path):
     path.write_bytes(f"{INSTITUTIONS_HEADER}\n25AB,ROC Hé,roc,,2020-01-01,\n".encode("cp1252"))
     run("import_institutions", str(path))
     assert Institution.objects.get(code="25AB").name == "ROC Hé"
+
+
+def test_the_old_name_import_reports_still_works_and_says_the_new_one(tmp_path, roc):
+    path = write(tmp_path, "oud.csv", ANSWERS_HEADER, "25AB,LZD-WALLET,gepland,2025-01-15,,")
+    stderr = io.StringIO()
+    call_command("import_reports", path, stdout=io.StringIO(), stderr=stderr)
+    assert "import_answers" in stderr.getvalue()
+    assert Answer.objects.filter(institution=roc, target__code="LZD-WALLET").count() == 1

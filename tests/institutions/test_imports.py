@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from institutions import imports
 from institutions.imports import (
-    ImportError,
+    RowError,
     import_answers,
     parse_answer_file,
     validate_answer_rows,
@@ -211,7 +211,7 @@ def test_import_errors_carry_row_column_and_message(roc, editor):
     outcome = import_answers(csv_file("25AB,LZD-WALLET,misschien,2025-01-15,,"), "a.csv",
                              user=editor)  # fmt: skip
     assert outcome.errors == [
-        ImportError(
+        RowError(
             row=2,
             column="value",
             message=f"'misschien' is geen status; kies uit {STATUS_CHOICES}.",

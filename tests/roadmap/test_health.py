@@ -40,7 +40,9 @@ def test_an_unreachable_broker_degrades_but_keeps_the_portal_in_service(client, 
         "status": "degraded",
         "checks": {"database": "ok", "broker": "unreachable"},
     }
-    assert time.monotonic() - started < 2 * health.BROKER_TIMEOUT_SECONDS + 1
+    # Bounded by the broker timeout, not by the client's (a hung check would take minutes);
+    # generous, so that a busy machine does not fail it.
+    assert time.monotonic() - started < 4 * health.BROKER_TIMEOUT_SECONDS + 5
 
 
 def test_an_unreachable_database_makes_the_portal_unavailable(client, monkeypatch):

@@ -13,7 +13,7 @@ LOCALE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 def _entries(po: Path) -> list[dict]:
     """The entries of a PO file: flags, msgctxt, msgid, msgid_plural, msgstr[n] (joined)."""
     entries, entry, key = [], None, None
-    for raw in po.read_text(encoding="utf-8").splitlines() + [""]:
+    for raw in [*po.read_text(encoding="utf-8").splitlines(), ""]:
         line = raw.strip()
         if not line:
             if entry and "msgid" in entry:

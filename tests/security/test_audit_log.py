@@ -237,13 +237,13 @@ def test_the_import_commands_are_recorded(tmp_path, institution_a):
     good = tmp_path / "goed.csv"
     good.write_text("institution,target,value,applies_on,explanation,evidence_url\n"
                     "11AA,LZD-WALLET,gepland,2026-03-01,,\n")  # fmt: skip
-    call_command("import_reports", str(good), stdout=None)
+    call_command("import_answers", str(good), stdout=None)
     bad = tmp_path / "fout.csv"
     bad.write_text("code,name,kind,region,active_from,active_to\n33CC,X,roc,,gisteren,\n")
     with pytest.raises(CommandError):
         call_command("import_institutions", str(bad))
     answers, institutions = _events(Kind.IMPORT)
-    assert answers.detail == "import_reports goed.csv: 1 rijen opgeslagen"
+    assert answers.detail == "import_answers goed.csv: 1 rijen opgeslagen"
     assert answers.actor is None and answers.ip_address is None
     assert institutions.detail.startswith("import_institutions fout.csv: geweigerd, 1 fout(en)")
 

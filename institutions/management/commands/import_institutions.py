@@ -13,12 +13,12 @@ from django.db import transaction
 from institutions import audit
 from institutions.imports import (
     ROW_NUMBER,
-    ImportError,
     ImportFileError,
+    RowError,
     parse_iso_date,
     read_table,
 )
-from institutions.management.commands.import_reports import fail_with_errors, read_import_file
+from institutions.management.commands.import_answers import fail_with_errors, read_import_file
 from institutions.models import AuditEvent, Institution
 
 INSTITUTION_COLUMNS = ("code", "name", "kind", "region", "active_from", "active_to")
@@ -28,15 +28,15 @@ UPDATED_FIELDS = ("name", "kind", "region", "active_from", "active_to")
 
 def check_institution_rows(
     rows: list[dict],
-) -> tuple[list[tuple[Institution, bool]], list[ImportError]]:
+) -> tuple[list[tuple[Institution, bool]], list[RowError]]:
     """Each row as an unsaved Institution with whether it differs from the stored one (always
     true for a new code), and every error by row and column."""
     if not rows:
-        return [], [ImportError(0, "", "Het bestand bevat geen instellingen, alleen een kopregel.")]
+        return [], [RowError(0, "", "Het bestand bevat geen instellingen, alleen een kopregel.")]
     existing = {i.code: i for i in Institution.objects.filter(code__in={r["code"] for r in rows})}
     first_row_of: dict[str, int] = {}
     checked: list[tuple[Institution, bool]] = []
-    errors: list[ImportError] = []
+    errors: list[RowError] = []
     for row in rows:
         problems: dict[str, str] = {}
         code = row["code"]
@@ -75,7 +75,7 @@ def check_institution_rows(
 
         if problems:
             errors.extend(
-                ImportError(row[ROW_NUMBER], name, problems[name])
+                RowError(row[ROW_NUMBER], name, problems[name])
                 for name in sorted(problems, key=_column_position)
             )
         else:
@@ -92,7 +92,7 @@ def _column_position(name: str) -> int:
     )
 
 
-def _record_import(path: str, errors: list[ImportError], saved: int = 0) -> None:
+def _record_import(path: str, errors: list[RowError], saved: int = 0) -> None:
     detail = audit.import_detail(Path(path).name, saved, errors)
     audit.record(AuditEvent.Kind.IMPORT, detail=f"import_institutions {detail}")
 
@@ -116,8 +116,8 @@ class Command(BaseCommand):
                 optional=OPTIONAL_INSTITUTION_COLUMNS,
             )
         except ImportFileError as problem:
-            _record_import(path, [ImportError(0, "", str(problem))])
-            fail_with_errors([ImportError(0, "", str(problem))])
+            _record_import(path, [RowError(0, "", str(problem))])
+            fail_with_errors([RowError(0, "", str(problem))])
         checked, errors = check_institution_rows(rows)
         if errors:
             _record_import(path, errors)
