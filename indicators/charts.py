@@ -11,12 +11,10 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Snapshot
 from institutions.models import AnswerStatus
+from roadmap.lib.colours import BRAND, GOAL, TRAJECTORY
 from themes.models import SectorTarget
 
-# Colours with 3:1 contrast against white for graphical objects (WCAG 1.4.11).
-BRAND = "#00507a"
-GOAL = "#a4262c"
-TRAJECTORY = "#6b3a00"
+# The answer statuses, also with 3:1 contrast against white (WCAG 1.4.11).
 STATUS_COLOURS = {
     "niet_gestart": "#6b7480",
     "gepland": "#8a4b00",

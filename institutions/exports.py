@@ -13,10 +13,10 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from institutions.models import Answer, AnswerReview, Institution
 from institutions.queries import LATEST_FIRST
+from roadmap.lib.spreadsheet import excel_text, neutralise_formula
 from themes.models import Theme
 
 EXPORT_COLUMNS = (
@@ -33,19 +33,8 @@ EXPORT_COLUMNS = (
     "review",
 )
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection: a
-# toelichting "=HYPERLINK(...)" would become a live link or worse on a colleague's machine).
-FORMULA_TRIGGERS = frozenset("=+-@\t\r")
-
 SHEET_TITLE = "Antwoorden"
 COLUMN_WIDTHS = (12, 24, 28, 14, 12, 50, 40, 20, 28, 10, 12)  # characters, per column
-
-
-def neutralise_formula(text: str) -> str:
-    """The text with a leading quote when a spreadsheet would read it as a formula."""
-    if text and text[0] in FORMULA_TRIGGERS:
-        return "'" + text
-    return text
 
 
 def _export_rows(institution: Institution) -> Iterator[list]:
@@ -100,8 +89,7 @@ def answers_csv(institution: Institution) -> bytes:
 
 def _xlsx_cell(value):
     if isinstance(value, str):
-        # openpyxl refuses control characters that XML cannot hold; they carry no meaning here.
-        return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value))
+        return excel_text(value)
     return value
 
 

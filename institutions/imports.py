@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 
 from institutions import access, validation
 from institutions.actions import AnswerValue, do_import_answers
-from institutions.exports import FORMULA_TRIGGERS
 from institutions.models import Answer, Institution
+from roadmap.lib.spreadsheet import FORMULA_TRIGGERS
 from rounds.queries import LockChecker
 from themes.models import SectorTarget
 

@@ -22,9 +22,9 @@ import pandas as pd
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from institutions.exports import neutralise_formula
 from reports import display
 from reports.tables import ReportData
+from roadmap.lib.spreadsheet import neutralise_formula
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
-from indicators.charts import BRAND, GOAL, TRAJECTORY
 from reports.display import number, with_unit
+from roadmap.lib.colours import BRAND, GOAL, TRAJECTORY
 
 CM = 1 / 2.54
 SIZE_CM = (16, 6)

@@ -22,10 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from institutions.exports import neutralise_formula
 from reports import display
 from reports.csv_report import DATA_COLUMNS, data_rows, plain_value
 from reports.tables import ReportData
+from roadmap.lib.spreadsheet import excel_text
 from themes.models import SectorTarget
 
 TITLE = "Voortgangsrapportage digitaliseringsroute mbo"
@@ -108,7 +108,7 @@ NO_TARGETS = gettext_lazy("Dit thema heeft in deze versie van de route geen sect
 
 def _text(value: str) -> str:
     """Text Excel can store and will not run: no XML control characters, no leading =+-@."""
-    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", value)[:EXCEL_MAX_TEXT])
+    return excel_text(value, EXCEL_MAX_TEXT)
 
 
 def _cell_value(value):
