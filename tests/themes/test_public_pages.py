@@ -151,3 +151,19 @@ def test_english_is_available_through_the_language_switch(client):
 def test_write_methods_are_refused_on_public_pages(client):
     assert client.post("/").status_code == 405
     assert client.post("/thema/data-ai/").status_code == 405
+
+
+def test_every_public_page_has_a_plain_short_title_and_one_main_heading(client):
+    """A block that swallowed a section once put a whole list into a page's <title>."""
+    from tests.test_authorization import GET_TABLE, filled_in
+
+    for name, (path, expected) in GET_TABLE.items():
+        if expected["anonymous"] != 200 or name.startswith(("api", "healthz")) or "api" in path:
+            continue
+        response = client.get(filled_in(path))
+        if "text/html" not in response["Content-Type"]:
+            continue
+        html = response.content.decode()
+        title = html[html.index("<title>") + 7 : html.index("</title>")]
+        assert "<" not in title and len(title) < 160, (path, title[:200])
+        assert html.count("<h1") == 1, path
