@@ -11,16 +11,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import ProgressStatus, Snapshot, StatusOverride
+from indicators.overview import SUMMARY_STATUSES
 from themes.models import SectorTarget
 
-# A person may judge progress, not invent states the method does not have.
+# A person judges progress: one of the verdicts the method gives, not "no verdict".
 OVERRIDABLE_STATUSES = [
-    ProgressStatus.REACHED,
-    ProgressStatus.ON_TRACK,
-    ProgressStatus.MODERATE,
-    ProgressStatus.INSUFFICIENT,
-    ProgressStatus.DECLINING,
-    ProgressStatus.MISSED,
+    s for s in SUMMARY_STATUSES if s not in (ProgressStatus.NOT_YET, ProgressStatus.UNKNOWN)
 ]
 LONGEST_OVERRIDE_DAYS = 2 * 366
 
