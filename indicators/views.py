@@ -26,7 +26,8 @@ from institutions.models import AnswerStatus
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.text import holds_nul
 from rounds.queries import rates_of_recent_rounds
-from themes.models import SectorTarget
+from themes.models import Milestone, SectorTarget
+from themes.queries import milestone_counts_by_theme
 
 DASHBOARD_CACHE_SECONDS = 60
 
@@ -47,6 +48,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         # everyone until a snapshot changes; route edits (titles, goals) show within a minute.
         "figures_version": queries.figures_version(),
         "results_cache_seconds": DASHBOARD_CACHE_SECONDS,
+        "milestone_counts": milestone_counts_by_theme(today=timezone.localdate()),
+        "milestone_statuses": dict(Milestone.Status.choices),
     }
     if access.sees_all_institutions(request.user):
         context["not_reported"] = institution_queries.not_recently_reported(

@@ -1,6 +1,7 @@
 """Dashboards and the API's figures: what they show after answers and a recompute."""
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -175,9 +176,9 @@ def test_the_cached_results_table_follows_every_recompute(
 ):
     wallet, _nba = figures
     assert "50,0%" in client.get("/dashboard/").content.decode()
-    # Served again from the cache: only the figures' version, the last run and the filter's
-    # theme choices are read; no target or snapshot query.
-    with django_assert_num_queries(3):
+    # Served again from the cache: only the figures' version, the last run, the filter's
+    # theme choices and the milestone counts (one query) are read; no target or snapshot query.
+    with django_assert_num_queries(4):
         assert "50,0%" in client.get("/dashboard/").content.decode()
     Answer.objects.create(
         institution=institution_b, target=wallet, status="gerealiseerd", applies_on=DAY
@@ -193,3 +194,17 @@ def test_the_cached_table_is_kept_per_filter_and_language(client, figures):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch's choice
     english = client.get("/dashboard/").content.decode()
     assert "Sectordoel</th>" in everything and "Sectordoel</th>" not in english
+
+
+def test_the_dashboard_counts_milestones_per_theme_and_status(client):
+    from themes.models import Milestone
+
+    html = client.get("/dashboard/").content.decode()
+    section = html[html.index('id="counts-heading"') :]
+    section = section[: section.index("</section>")]
+    total = Milestone.objects.count()
+    assert total and f'<td class="num">{total}</td>' not in section  # per theme, not one row
+    rows = re.findall(r"<tr>\s*<th scope=\"row\"[^>]*>(.*?)</th>(.*?)</tr>", section, re.S)
+    totals = [int(re.findall(r">(\d+)<", cells)[5]) for _name, cells in rows]
+    assert sum(totals) == total
+    assert "/route/achterstand/" in html
