@@ -7,15 +7,18 @@ targets and months.
 
 import calendar
 import datetime
+import hashlib
 import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, OuterRef, Subquery
 from django.utils import timezone
 
 from indicators import figures as fig
+from indicators import queries
 from indicators.models import ProgressStatus, RecomputeRun, Snapshot
 from indicators.queries import active_institution_counts, answer_figures
 from institutions.models import Answer
@@ -45,16 +48,31 @@ def series_dates(start: datetime.date, today: datetime.date) -> list[datetime.da
 
 
 def series_start() -> datetime.date:
-    """The route's start, or the first answer when that is earlier."""
-    first = Answer.objects.aggregate(first=Min("applies_on"))["first"]
+    """The route's start, or the first answer when that is earlier. One probe per target of the
+    index answer_target_date (a MIN over all answers would read them all)."""
+    first = SectorTarget.objects.aggregate(
+        first=Min(
+            Subquery(
+                Answer.objects.filter(target=OuterRef("pk"))
+                .order_by("applies_on")
+                .values("applies_on")[:1]
+            )
+        )
+    )["first"]
     return min(route_start(), first) if first else route_start()
 
 
 def compute_series(
-    targets: list[SectorTarget], dates: list[datetime.date]
+    targets: list[SectorTarget],
+    dates: list[datetime.date],
+    *,
+    read_from: datetime.date | None = None,
 ) -> dict[int, list[fig.Figure]]:
-    """Figures of these targets on these dates: two queries, whatever the number of answers."""
-    raw = answer_figures([t.pk for t in targets], dates)
+    """Figures of these targets on these dates: a query per target at most, whatever the
+    number of answers. ``read_from``: see queries.answer_figures. Milestone targets have no
+    answers to read."""
+    answerable = [t.pk for t in targets if t.measure != SectorTarget.Measure.MILESTONE]
+    raw = answer_figures(answerable, dates, read_from=read_from)
     active = active_institution_counts(dates)
     return {
         target.pk: [fig.figure_for(target, d, raw.get((target.pk, d)), active[d]) for d in dates]
@@ -62,11 +80,94 @@ def compute_series(
     }
 
 
+# How long a computed figure for a date without a snapshot is kept. The key holds the figures'
+# version, so a recompute makes a new key at once; the timeout only bounds what an old key
+# holds on to, and lets an answer saved since catch up when no recompute wrote a snapshot.
+COMPUTED_FIGURES_SECONDS = 15 * 60
+
+
+def _figure_of(snapshot: Snapshot) -> fig.Figure:
+    return fig.Figure(
+        snapshot.as_of,
+        snapshot.value,
+        snapshot.coverage,
+        snapshot.active_institutions,
+        snapshot.answered_institutions,
+        snapshot.details,
+    )
+
+
+def _progress_of(snapshot: Snapshot) -> fig.Progress:
+    return fig.Progress(
+        snapshot.expected_value, snapshot.status, snapshot.projected_on, snapshot.reached_on
+    )
+
+
+def _stored_on(targets: list[SectorTarget], dates: list[datetime.date]) -> dict:
+    """{(target id, date): snapshot} of the stored snapshots of these targets on these dates."""
+    snapshots = Snapshot.objects.filter(target__in=targets, as_of__in=dates)
+    return {(s.target_id, s.as_of): s for s in snapshots}
+
+
+def _cached(key_parts: tuple, compute):
+    """``compute()``, kept in the cache under the figures' version (queries.figures_version)."""
+    key = "figures:" + ":".join(str(part) for part in (queries.figures_version(), *key_parts))
+    hashed = "figures:" + hashlib.sha256(key.encode()).hexdigest()
+    value = cache.get(hashed)
+    if value is None:
+        value = compute()
+        cache.set(hashed, value, COMPUTED_FIGURES_SECONDS)
+    return value
+
+
+def figures_on(
+    targets: list[SectorTarget], dates: list[datetime.date]
+) -> dict[int, list[fig.Figure]]:
+    """The figures of these targets on these dates, as compute_series gives them: the stored
+    snapshot where there is one, computed (and cached) only for the dates without one. A
+    computed date reads only the answers that count from the first such date on."""
+    dates = sorted(set(dates))
+    stored = _stored_on(targets, dates)
+    missing = [d for d in dates if any((t.pk, d) not in stored for t in targets)]
+    computed: dict[int, list[fig.Figure]] = {}
+    if missing:
+        computed = _cached(
+            ("series", *sorted(t.pk for t in targets), *missing),
+            lambda: compute_series(targets, missing, read_from=missing[0]),
+        )
+    by_date = {t.pk: {f.as_of: f for f in computed.get(t.pk, [])} for t in targets}
+    return {
+        t.pk: [by_date[t.pk][d] if d in missing else _figure_of(stored[(t.pk, d)]) for d in dates]
+        for t in targets
+    }
+
+
 def figures_as_of(
     targets: list[SectorTarget], as_of: datetime.date
 ) -> dict[int, tuple[fig.Figure, fig.Progress]]:
-    """Exact figures for any date, with progress measured from the stored baseline."""
-    computed = compute_series(targets, [as_of])
+    """Exact figures for any date, with progress measured from the stored baseline: the stored
+    snapshots when that date has them (a month end, or today after a recompute); otherwise
+    computed for that one day from the answers still valid on it, and cached under the
+    figures' version. No work that grows with the whole history of answers."""
+    stored = _stored_on(targets, [as_of])
+    result = {
+        t.pk: (_figure_of(stored[(t.pk, as_of)]), _progress_of(stored[(t.pk, as_of)]))
+        for t in targets
+        if (t.pk, as_of) in stored
+    }
+    missing = [t for t in targets if t.pk not in result]
+    if missing:
+        result |= _cached(
+            ("as-of", as_of, *sorted(t.pk for t in missing)),
+            lambda: _compute_as_of(missing, as_of),
+        )
+    return result
+
+
+def _compute_as_of(
+    targets: list[SectorTarget], as_of: datetime.date
+) -> dict[int, tuple[fig.Figure, fig.Progress]]:
+    computed = compute_series(targets, [as_of], read_from=as_of)
     baselines = _stored_baselines(targets, before=as_of)
     reached = _stored_reached_since(targets, before=as_of)
     result = {}
@@ -157,7 +258,8 @@ def recompute(
         dates = [
             d for d in all_dates if from_date is None or d >= month_end(from_date) or d == today
         ]
-        series = compute_series(targets, dates)
+        # Incremental: only the answers that still count on the first recomputed date.
+        series = compute_series(targets, dates, read_from=dates[0] if from_date else None)
         baselines = _stored_baselines(targets, before=dates[0]) if from_date else {}
         reached = _stored_reached_since(targets, before=dates[0]) if from_date else {}
         computed_at = timezone.now()
@@ -228,6 +330,10 @@ def recompute_pending(*, today: datetime.date | None = None) -> RecomputeRun | N
         .values_list("target_id", flat=True)
         .distinct()
     )
+    first_stored = Snapshot.objects.filter(is_month_end=True).aggregate(first=Min("as_of"))
+    if first_stored["first"] and month_end(changed["earliest"]) < first_stored["first"]:
+        # An answer before every stored month: the series of every target starts earlier now.
+        target_ids = None
     return recompute(
         target_ids=target_ids,
         from_date=changed["earliest"],

@@ -19,15 +19,17 @@ The SQL of the floor lives here, not in indicators/queries.py: it is a measuring
 application's query, not a read of the application.
 """
 
+import contextlib
 import datetime
 import random
+import resource
 import statistics
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -144,16 +146,30 @@ def _answer_rows(
 
 
 def generate_data(
-    *, institutions: int, months: int, today: datetime.date, seed: int = 2026
+    *,
+    institutions: int,
+    months: int,
+    today: datetime.date,
+    seed: int = 2026,
+    targets: int | None = None,
+    progress=None,
 ) -> Generated:
-    """Fictional institutions and answers at this scale (earlier generated data is replaced)."""
+    """Fictional institutions and answers at this scale (earlier generated data is replaced):
+    for the first ``targets`` answerable targets (all when None). On PostgreSQL the database
+    generates the answers itself (INSERT ... SELECT, a bulk insert: tens of millions of rows in
+    minutes); elsewhere Python generates them and inserts them in batches."""
     if not 1 <= institutions <= MAX_INSTITUTIONS:
         raise ValueError(f"institutions must be between 1 and {MAX_INSTITUTIONS}")
+    answerable = list(answerable_targets().order_by("pk"))
+    if targets is not None and not 1 <= targets <= len(answerable):
+        raise ValueError(f"targets must be between 1 and {len(answerable)} (the answerable ones)")
     started = time.perf_counter()
     delete_generated()
+    # Everyone active from the first month of the history on (or 2020, whichever is earlier).
+    first_day = min(datetime.date(2020, 1, 1), _month_start(today, months - 1))
     rows = []
     for number in range(institutions):
-        active_from, active_to = datetime.date(2020, 1, 1), None
+        active_from, active_to = first_day, None
         if number % 40 == 39:  # joins halfway
             active_from = _month_start(today, months // 2)
         elif number % 50 == 49:  # merges two thirds of the way
@@ -171,32 +187,123 @@ def generate_data(
         )
     Institution.objects.bulk_create(rows, batch_size=1000)
     created = list(generated_institutions().order_by("code"))
-    # Read before the rows are streamed: no query may run on the connection during a COPY.
-    targets = [(t.pk, value_field(t)) for t in answerable_targets()]
-    answers = _answer_rows(created, targets, months, today, seed)
-    count = (
-        _copy_answers(answers) if connection.vendor == "postgresql" else _insert_answers(answers)
-    )
+    chosen = [(t.pk, value_field(t)) for t in answerable[:targets]]
+    if connection.vendor == "postgresql":
+        count = _generate_answers_in_database(created, chosen, months, today, seed, progress)
+    else:
+        count = _insert_answers(_answer_rows(created, chosen, months, today, seed))
     _analyze()
     return Generated(len(created), count, time.perf_counter() - started)
 
 
+# The same shape of data as _answer_rows, made by PostgreSQL itself: per institution (every
+# 25th never answers), answerable target and month one answer on a random day (5% of months
+# skipped, none while the institution is inactive), 1% corrected on the same day (half with the
+# very same entered_at). random() after setseed() makes it repeatable.
+_GENERATE_SQL = """
+    INSERT INTO {answer} (institution_id, target_id, status, score, percentage, applies_on,
+                          entered_at, explanation, evidence_url, source)
+    SELECT institution_id, target_id,
+           CASE WHEN field = 'status' THEN (%(statuses)s::text[])[1 + LEAST(
+               %(n_statuses)s - 1, floor(progress * %(n_statuses)s + random() * 0.8)::int)] END,
+           CASE WHEN field = 'score' THEN round(LEAST(5.0, GREATEST(0.0,
+               1.5 + progress * 2.5 + random() - 0.5))::numeric, 1) END,
+           CASE WHEN field = 'percentage' THEN round(LEAST(100.0, GREATEST(0.0,
+               15 + progress * 70 + random() * 20 - 10))::numeric, 2) END,
+           day,
+           CASE WHEN copy = 2 AND random() < 0.5 THEN entered + interval '1 hour' ELSE entered END,
+           '', '', %(source)s
+    FROM (
+        SELECT m.institution_id, t.target_id, t.field, m.day, m.progress,
+               m.day + time '08:00' + (floor(random() * 601)::int * interval '1 minute')
+                   AS entered,
+               generate_series(1, CASE WHEN random() < 0.01 THEN 2 ELSE 1 END) AS copy
+        FROM (
+            SELECT i.id AS institution_id, i.active_from, i.active_to,
+                   LEAST(1.0, p.pace * (step + 1) / %(months)s) AS progress,
+                   (month_start + floor(random() * CASE WHEN month_start
+                        = date_trunc('month', %(today)s::date) THEN %(today_day)s ELSE 28 END
+                    )::int) AS day
+            FROM {institution} i
+            JOIN (SELECT id, 0.2 + 0.8 * random() AS pace FROM {institution}
+                  WHERE id = ANY(%(ids)s)) p ON p.id = i.id
+            CROSS JOIN LATERAL (
+                SELECT step, (date_trunc('month', %(today)s::date)
+                              - (%(months)s - 1 - step) * interval '1 month')::date AS month_start
+                FROM generate_series(0, %(months)s - 1) step
+            ) steps
+        ) m
+        CROSS JOIN unnest(%(target_ids)s::bigint[], %(fields)s::text[]) AS t(target_id, field)
+        WHERE random() >= 0.05
+          AND m.active_from <= m.day AND (m.active_to IS NULL OR m.day <= m.active_to)
+    ) rows
+"""
+
+
+def _generate_answers_in_database(
+    institutions: Sequence[Institution],
+    targets: Sequence[tuple[int, str]],
+    months: int,
+    today: datetime.date,
+    seed: int,
+    progress=None,
+    chunk: int = 1000,
+) -> int:
+    """Answers for these institutions, made in the database in chunks of institutions. The
+    answer table's indexes are dropped during the load and built again after it (much faster
+    than maintaining them row by row), and the foreign-key triggers are off (the ids come from
+    the tables themselves)."""
+    answering = [i.pk for n, i in enumerate(institutions) if n % 25 != 24]
+    sql = _GENERATE_SQL.format(answer=Answer._meta.db_table, institution=Institution._meta.db_table)
+    params = {
+        "statuses": STATUSES,
+        "n_statuses": len(STATUSES),
+        "source": Answer.Source.IMPORT,
+        "months": months,
+        "today": today,
+        "today_day": today.day,
+        "target_ids": [pk for pk, _field in targets],
+        "fields": [field_name for _pk, field_name in targets],
+    }
+    count = 0
+    with _answer_indexes_dropped(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
+        for start in range(0, len(answering), chunk):
+            with transaction.atomic():
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                cursor.execute(sql, {**params, "ids": answering[start : start + chunk]})
+                count += cursor.rowcount
+            if progress:
+                progress(f"  {min(start + chunk, len(answering))} institutions, {count:,} answers")
+    return count
+
+
+@contextlib.contextmanager
+def _answer_indexes_dropped():
+    """Drop the answer table's secondary indexes, and create them again afterwards (PostgreSQL:
+    their definitions come from pg_indexes, so this follows whatever the migrations made)."""
+    table = Answer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s"
+            " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            cursor.execute("RESET maintenance_work_mem")
+
+
 _ANSWER_COLUMNS = ["institution_id", "target_id", "status", "score", "percentage", "applies_on",
                    "entered_at", "explanation", "evidence_url", "source"]  # fmt: skip
-
-
-def _copy_answers(rows: Iterator[tuple]) -> int:
-    table = Answer._meta.db_table
-    columns = ", ".join(_ANSWER_COLUMNS)
-    count = 0
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row((*row, "", "", Answer.Source.IMPORT))
-            count += 1
-    return count
 
 
 def _insert_answers(rows: Iterator[tuple], batch_size: int = 5000) -> int:
@@ -295,7 +402,7 @@ class RecomputeTiming:
 
 
 def _label(sql: str) -> str:
-    if "LEAD(a.applies_on)" in sql:
+    if "OVER w" in sql:
         return "answer_figures (series SQL)"
     if "COUNT(i.id)" in sql:
         return "active_institution_counts"
@@ -680,3 +787,136 @@ def measure_pages(urls: Sequence[str], *, repeat: int = 5) -> list[PageTiming]:
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+# --- At scale: incremental recomputes, reports, the as-of API, memory and sort spills -------
+
+
+def peak_memory_mb() -> float:
+    """The peak resident memory of this process so far (Linux: ru_maxrss is in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def temp_file_bytes() -> int | None:
+    """PostgreSQL: bytes written to temporary files (sorts and hashes spilling to disk) in this
+    database so far; the difference around a step is what that step spilled. None elsewhere."""
+    if connection.vendor != "postgresql":
+        return None
+    time.sleep(1.1)  # the statistics of the last statement reach the view within a second
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
+        return int(cursor.fetchone()[0])
+
+
+@dataclass
+class IncrementalTiming:
+    applies_on: datetime.date
+    seconds: float
+    snapshots: int
+
+
+def time_incremental(*, today: datetime.date, days_back: int) -> IncrementalTiming:
+    """One new answer dated ``days_back`` days before today, then the recompute the worker runs
+    after a save (actions.recompute_pending): one target, from that month on."""
+    institution = generated_institutions().filter(active_to__isnull=True).order_by("code").first()
+    target = answerable_targets().filter(measure=SectorTarget.Measure.SHARE_ADOPTED).first()
+    applies_on = today - datetime.timedelta(days=days_back)
+    Answer.objects.create(
+        institution=institution, target=target, applies_on=applies_on,
+        status=random.choice(STATUSES), source=Answer.Source.IMPORT,
+    )  # fmt: skip
+    started = time.perf_counter()
+    run = actions.recompute_pending(today=today)
+    return IncrementalTiming(applies_on, time.perf_counter() - started, run.snapshots)
+
+
+@dataclass
+class ReportTiming:
+    file_format: str
+    as_of: datetime.date
+    compare_to: datetime.date | None
+    seconds: float
+    size: int
+
+
+def warm_up_reports() -> float:
+    """A first PDF in a fresh process loads WeasyPrint, pango and the fonts (seconds, once per
+    worker process): made here untimed-by-the-rest, as of the last stored month end. Returns
+    the seconds it took."""
+    from reports.actions import render_report
+    from reports.models import Report
+    from reports.tables import build_report_data
+
+    started = time.perf_counter()
+    day = Snapshot.objects.filter(is_month_end=True).aggregate(m=Max("as_of"))["m"] or today()
+    data = build_report_data(as_of=day)
+    render_report(data, Report.Format.PDF, generated_at=timezone.now(), generated_by="benchmark")
+    return time.perf_counter() - started
+
+
+def time_reports(
+    *, as_of: datetime.date, compare_to: datetime.date | None, formats: Sequence[str] | None = None
+) -> list[ReportTiming]:
+    """Each format of the sector report, as a warm worker makes it (build the tables, write the
+    file; reports.actions.generate_report without the storage), all themes. The first format
+    pays for computing a date without snapshots; the others find it in the cache, as a second
+    report of the same day would."""
+    from reports.actions import render_report
+    from reports.models import Report
+    from reports.tables import build_report_data
+
+    timings = []
+    for file_format in formats or Report.Format.values:
+        started = time.perf_counter()
+        data = build_report_data(as_of=as_of, compare_to=compare_to)
+        content = render_report(
+            data, file_format, generated_at=timezone.now(), generated_by="benchmark"
+        )
+        timings.append(
+            ReportTiming(
+                file_format, as_of, compare_to, time.perf_counter() - started, len(content)
+            )
+        )
+    return timings
+
+
+@dataclass
+class ApiTiming:
+    as_of: datetime.date
+    stored: bool  # the date has stored snapshots (a month end)
+    first_ms: float  # the first request: computes (and caches) a date without snapshots
+    p50_ms: float
+    p95_ms: float
+    queries: int  # of the last request
+
+
+def measure_as_of_api(dates: Sequence[datetime.date], *, repeat: int = 50) -> list[ApiTiming]:
+    """The open API's /api/v1/targets/?as_of= as an anonymous caller: the first request and
+    the p50/p95 of ``repeat`` more (test client, server time)."""
+    client = Client()
+    stored = set(Snapshot.objects.filter(as_of__in=dates).values_list("as_of", flat=True))
+    timings = []
+    with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+        client.get("/api/v1/targets/")  # the URL conf, serializers and schema loaded
+        for day in dates:
+            url = f"/api/v1/targets/?as_of={day.isoformat()}"
+            started = time.perf_counter()
+            response = client.get(url)
+            first = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: {response.status_code}")
+            times = []
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            timings.append(
+                ApiTiming(
+                    day, day in stored, first, statistics.median(times),
+                    times[min(len(times) - 1, int(0.95 * len(times)))],
+                    len(captured.captured_queries),
+                )
+            )  # fmt: skip
+    return timings

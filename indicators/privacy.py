@@ -51,9 +51,10 @@ def public_details(details: dict, answered: int) -> dict:
     return details
 
 
-def _rounded(value: float | None) -> float | None:
-    # Half up from the decimal text, as the pages' floatformat does: 2.45 is 2.5 in both.
-    if value is None:
+def rounded(value: float | None) -> float | None:
+    """A public value: one decimal, half up from the decimal text, as the pages' floatformat
+    does (2.45 is 2.5 in both). None, and pandas' NaN for "no value", stay None."""
+    if value is None or value != value:
         return None
     step = Decimal(1).scaleb(-PUBLIC_DECIMALS)
     return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
@@ -76,8 +77,8 @@ def withhold_snapshots(
             snapshot.details = {}
             snapshot.status = ProgressStatus.WITHHELD
         else:
-            snapshot.value = _rounded(snapshot.value)
-            snapshot.expected_value = _rounded(snapshot.expected_value)
+            snapshot.value = rounded(snapshot.value)
+            snapshot.expected_value = rounded(snapshot.expected_value)
             snapshot.details = public_details(snapshot.details, snapshot.answered_institutions)
 
 
@@ -93,8 +94,8 @@ def withhold_figure(
     return (
         dataclasses.replace(
             figure,
-            value=_rounded(figure.value),
+            value=rounded(figure.value),
             details=public_details(figure.details, figure.answered),
         ),
-        dataclasses.replace(progress, expected_value=_rounded(progress.expected_value)),
+        dataclasses.replace(progress, expected_value=rounded(progress.expected_value)),
     )

@@ -16,10 +16,13 @@ entry wins. No Python loop over institutions or answers.
 import calendar
 import datetime
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Window
+from django.db.models import Count, F, Max, QuerySet, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 
 from indicators.models import RecomputeRun, Snapshot
@@ -27,6 +30,8 @@ from institutions.models import Answer, AnswerStatus, Institution
 from themes.models import SectorTarget
 
 STATUSES = AnswerStatus.values
+# (read_from, read_until): read only the answers that count on some day between the two.
+Reading = tuple[datetime.date, datetime.date | None]
 
 
 @dataclass
@@ -83,7 +88,10 @@ def _optional_float(value) -> float | None:
 
 
 def answer_figures(
-    target_ids: Iterable[int], dates: Sequence[datetime.date]
+    target_ids: Iterable[int],
+    dates: Sequence[datetime.date],
+    *,
+    read_from: datetime.date | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """Per (target id, as-of date) with at least one answer: counts per status, the mean,
     quartiles (nearest rank), min and max of scores (mean_score targets), how many reach the
@@ -92,11 +100,19 @@ def answer_figures(
 
     Month ends, and one last date after them (a series' "today", or a single as-of date), come
     from running sums of the answers' changes (_running_figures: linear in the answers). Any
-    other date, such as a report's comparison date in the middle, from the interval join."""
+    other date, such as a report's comparison date in the middle, from the interval join.
+
+    ``read_from`` (on or before the first date): read only the answers that still count on or
+    after that day, i.e. each institution's latest answer on or before it and the answers after
+    it up to the last date (_picked_answers_cte). An incremental recompute or a single as-of
+    date then costs the months it covers and one index probe per institution and target, not
+    the whole history."""
     target_ids = list(target_ids)
     if not target_ids or not dates:
         return {}
     dates = sorted(set(dates))
+    if read_from is not None and read_from > dates[0]:
+        raise ValueError("read_from must not be after the first date")
     month_ends = [d for d in dates if d == _month_end(d)]
     # One last date after the month ends, in the month after the last of them (or alone).
     last = dates[-1]
@@ -106,9 +122,12 @@ def answer_figures(
     ):
         tail = last
     middle = [d for d in dates if d != _month_end(d) and d != tail]
-    figures = _running_figures(target_ids, month_ends, tail)
+    # With read_from, the answers after the last date are not read either: they change no
+    # figure up to it (an answer's end beyond the last date is as good as no end).
+    reading = None if read_from is None else (read_from, dates[-1])
+    figures = _running_figures(target_ids, month_ends, tail, reading)
     if middle:
-        figures.update(_figures_by_interval_join(target_ids, middle))
+        figures.update(_figures_by_interval_join(target_ids, middle, reading))
     return figures
 
 
@@ -150,38 +169,95 @@ def _position_sql(expression: str, tail: datetime.date | None) -> tuple[str, lis
     return f"({_month_number_sql(expression)} + {after_tail})", [_date_param(tail)]
 
 
-def _valid_answers_cte(target_marks: str) -> str:
-    """The CTE ``valid``: each answer of the targets with the day the next answer of its
-    institution replaces it (valid_to; NULL while it is the latest). Ties on a day go to the
-    later entry, then the higher id."""
+def _valid_answers_cte(
+    target_ids: list[int],
+    reading: Reading | None,
+    extra: tuple[str, list] = ("", []),
+    *,
+    dates: bool = True,
+) -> tuple[str, list]:
+    """The CTE ``valid`` (and its parameters): each answer of the targets with the day the next
+    answer of its institution replaces it (valid_to; NULL while it is the latest). Ties on a day
+    go to the later entry, then the higher id. With ``reading``: only the answers that count
+    on some day from its first to its last day (_picked_answers_cte). ``extra``: more columns
+    (SQL after a comma, and its parameters), which may use the window ``w``; without
+    ``dates``, no valid_from and valid_to (a window function less per answer)."""
     answer = Answer._meta.db_table
-    return f"""valid AS (
-            SELECT a.target_id, a.institution_id, a.status, a.score, a.percentage,
-                   a.applies_on AS valid_from,
-                   LEAD(a.applies_on) OVER (
-                       PARTITION BY a.target_id, a.institution_id
-                       ORDER BY a.applies_on, a.entered_at, a.id
-                   ) AS valid_to
-            FROM {answer} a
-            WHERE a.target_id IN ({target_marks})
-        )"""  # noqa: S608 (the table name from the model; values are parameters)
-
-
-def _counted_until_sql() -> str:
-    """The first day an answer no longer counts: the day the next answer replaces it or the
-    day after the institution's last day, whichever comes first; NULL when neither."""
-    if connection.vendor == "postgresql":
-        return "LEAST(v.valid_to, i.active_to + 1)"  # LEAST skips NULLs
-    after_last_day = "date(i.active_to, '+1 day')"
+    target_marks = ", ".join("%s" for _ in target_ids)
+    extra_sql, extra_params = extra
+    source, source_params = f"{answer} a WHERE a.target_id IN ({target_marks})", list(target_ids)
+    picked, picked_params = "", []
+    if reading is not None:
+        picked_sql, picked_params = _picked_answers_cte(target_ids, *reading)
+        picked, source, source_params = f"{picked_sql},\n", "picked a", []
+    date_columns = ", a.applies_on AS valid_from, LEAD(a.applies_on) OVER w AS valid_to"
     return (
-        f"CASE WHEN v.valid_to IS NULL THEN {after_last_day}"
-        f" WHEN i.active_to IS NULL THEN v.valid_to"
-        f" ELSE MIN(v.valid_to, {after_last_day}) END"
+        f"""{picked}valid AS (
+            SELECT a.target_id, a.institution_id, a.status, a.score, a.percentage
+                   {date_columns if dates else ""}
+                   {extra_sql}
+            FROM {source}
+            WINDOW w AS (
+                PARTITION BY a.target_id, a.institution_id
+                ORDER BY a.applies_on, a.entered_at, a.id
+            )
+        )""",  # noqa: S608 (the table name from the model; values are parameters)
+        [*picked_params, *extra_params, *source_params],
     )
 
 
+def _picked_answers_cte(
+    target_ids: list[int], read_from: datetime.date, read_until: datetime.date | None = None
+) -> tuple[str, list]:
+    """The CTE ``picked``: the answers of the targets that count on a day from ``read_from``
+    to ``read_until`` (no end when None).
+
+    An answer replaced on or before read_from counts on no later day, so these are: per
+    institution and target its latest answer on or before read_from (one probe of the index
+    answer_latest_per_target each, however long the history), and every answer after it up to
+    read_until (a range of the index answer_target_date). A UNION ALL of the two, not an OR:
+    an OR would make PostgreSQL filter every answer of the target."""
+    answer = Answer._meta.db_table
+    institution = Institution._meta.db_table
+    target = SectorTarget._meta.db_table
+    marks = ", ".join("%s" for _ in target_ids)
+    day = _date_param(read_from)
+    until, until_params = "", []
+    if read_until is not None:
+        until, until_params = "AND a.applies_on <= %s", [_date_param(read_until)]
+    # PostgreSQL: = ANY(ARRAY(...)), not IN (...): with hundreds of thousands of probes the
+    # planner would hash them and scan every answer; an array is looked up by primary key.
+    in_probes, end_probes = (
+        ("= ANY(ARRAY", ")") if connection.vendor == "postgresql" else ("IN ", "")
+    )
+    sql = f"""picked AS (
+            SELECT a.id, a.target_id, a.institution_id, a.status, a.score, a.percentage,
+                   a.applies_on, a.entered_at
+            FROM {answer} a
+            WHERE a.target_id IN ({marks}) AND a.applies_on > %s {until}
+            UNION ALL
+            SELECT a.id, a.target_id, a.institution_id, a.status, a.score, a.percentage,
+                   a.applies_on, a.entered_at
+            FROM {answer} a
+            WHERE a.id {in_probes}(
+                SELECT (
+                    SELECT b.id FROM {answer} b
+                    WHERE b.target_id = t.id AND b.institution_id = i.id AND b.applies_on <= %s
+                    ORDER BY b.applies_on DESC, b.entered_at DESC, b.id DESC
+                    LIMIT 1
+                )
+                FROM {target} t CROSS JOIN {institution} i
+                WHERE t.id IN ({marks}) AND (i.active_to IS NULL OR i.active_to >= %s)
+            ){end_probes}
+        )"""  # noqa: S608 (table names from the models; values are parameters)
+    return sql, [*target_ids, day, *until_params, day, *target_ids, day]
+
+
 def _running_figures(
-    target_ids: list[int], month_ends: list[datetime.date], tail: datetime.date | None
+    target_ids: list[int],
+    month_ends: list[datetime.date],
+    tail: datetime.date | None,
+    reading: Reading | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """answer_figures for month ends and one date after them, linear in the answers.
 
@@ -192,38 +268,119 @@ def _running_figures(
     mean_score target): one pass over the answers, a few thousand groups, whatever the number
     of institutions. Each group adds itself at ``first`` and takes itself away at ``until``;
     running sums along the dates give every figure.
+
+    On PostgreSQL it goes one target at a time (on FIGURES_PARALLEL_QUERIES connections at
+    once): the window's sort then holds one target's answers in memory (2 M at 20,000
+    institutions x 10 years) instead of spilling all of them to disk, and the groups of the
+    parts simply add up.
     """
     if not month_ends and tail is None:
         return {}
-    lower = "GREATEST" if connection.vendor == "postgresql" else "MAX"
-    first_sql, first_params = _position_sql(f"{lower}(v.valid_from, i.active_from)", tail)
-    until_sql, until_params = _position_sql(_counted_until_sql(), tail)
+    if connection.vendor == "postgresql":
+        groups = _in_parallel(
+            [(_running_groups, [target_id], tail, reading) for target_id in target_ids]
+        )
+    else:
+        groups = _running_groups(target_ids, tail, reading)
+    wanted = [(_month_number(d), d) for d in [*month_ends, *([tail] if tail else [])]]
+    return _walk_changes(groups, wanted)
+
+
+def _in_parallel(calls: list[tuple]) -> list:
+    """The rows of every ``(function, *arguments)`` call, added up; on PostgreSQL outside a
+    transaction on up to FIGURES_PARALLEL_QUERIES connections at once (one per thread), so that
+    a full recompute uses every core of the database server. Inside a transaction (tests, a
+    caller's atomic block) one after the other, on this connection, which sees its data."""
+    workers = min(settings.FIGURES_PARALLEL_QUERIES, len(calls))
+    if workers <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [row for function, *arguments in calls for row in function(*arguments)]
+
+    def run(call):
+        function, *arguments = call
+        try:
+            return function(*arguments)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return [row for rows in pool.map(run, calls) for row in rows]
+
+
+def _running_groups(
+    target_ids: list[int], tail: datetime.date | None, reading: Reading | None
+) -> list[tuple]:
+    """Rows: (target id, first position, until position, score of a mean_score target or NULL,
+    answers, answers per status..., with a score, score sum, at least the threshold, with a
+    percentage, percentage sum, at the goal); see _running_figures."""
+    # Positions are computed once per answer (its applies_on, and the next one's through the
+    # window) and once per institution (its first day, the day after its last): positions
+    # follow the dates, so the later of two dates has the later position. Date arithmetic per
+    # answer was most of this query's time.
+    postgresql = connection.vendor == "postgresql"
+    from_sql, from_params = _position_sql("a.applies_on", tail)
+    after_last_day = "i.active_to + 1" if postgresql else "date(i.active_to, '+1 day')"
+    first_day_sql, first_day_params = _position_sql("i.active_from", tail)
+    end_sql, end_params = _position_sql(after_last_day, tail)
+    if postgresql:  # GREATEST and LEAST skip NULLs
+        first, until = "GREATEST(v.from_pos, p.first_pos)", "LEAST(v.to_pos, p.end_pos)"
+    else:
+        first = "MAX(v.from_pos, p.first_pos)"
+        until = (
+            "CASE WHEN v.to_pos IS NULL THEN p.end_pos WHEN p.end_pos IS NULL THEN v.to_pos"
+            " ELSE MIN(v.to_pos, p.end_pos) END"
+        )
     institution = Institution._meta.db_table
     target = SectorTarget._meta.db_table
-    target_marks = ", ".join("%s" for _ in target_ids)
+    valid_sql, valid_params = _valid_answers_cte(
+        target_ids,
+        reading,
+        (
+            f", {from_sql} AS from_pos, LEAD({from_sql}) OVER w AS to_pos",
+            [*from_params, *from_params],
+        ),
+        dates=False,
+    )
     status_columns = ",\n".join("SUM(CASE WHEN s.status = %s THEN 1 ELSE 0 END)" for _ in STATUSES)
     score_key = "CASE WHEN t.measure = 'mean_score' THEN s.score END"
+    threshold, goal, target_join, target_params = "t.threshold", "t.goal_value", True, []
+    if len(target_ids) == 1:
+        # One target: its measure, threshold and goal as constants, not a join on every answer.
+        one = SectorTarget.objects.values("measure", "threshold", "goal_value").get(
+            pk=target_ids[0]
+        )
+        score_key = "s.score" if one["measure"] == SectorTarget.Measure.MEAN_SCORE else "NULL"
+        threshold, goal, target_join = "%s", "%s", False
+        target_params = [one["threshold"], one["goal_value"]]
+    join = f"JOIN {target} t ON t.id = s.target_id" if target_join else ""
+    # PostgreSQL refuses a constant (NULL) in GROUP BY.
+    score_group = "" if score_key == "NULL" else f", {score_key}"
     sql = f"""
-        WITH {_valid_answers_cte(target_marks)},
+        WITH {valid_sql},
+        periods AS (
+            SELECT i.id, {first_day_sql} AS first_pos, {end_sql} AS end_pos
+            FROM {institution} i
+        ),
         spans AS (
             SELECT v.target_id, v.status, v.score, v.percentage,
-                   {first_sql} AS first_pos,
-                   {until_sql} AS until_pos
+                   {first} AS first_pos,
+                   {until} AS until_pos
             FROM valid v
-            JOIN {institution} i ON i.id = v.institution_id
+            JOIN periods p ON p.id = v.institution_id
         )
         SELECT s.target_id, s.first_pos, s.until_pos, {score_key},
                COUNT(*),
                {status_columns},
                COUNT(s.score),
-               SUM(s.score),
-               SUM(CASE WHEN s.score >= t.threshold THEN 1 ELSE 0 END),
+               -- In tenths and hundredths (the columns' decimal places): whole numbers, so
+               -- that adding and taking away along the dates is exact on SQLite's floats too.
+               SUM(CAST(ROUND(s.score * 10) AS INTEGER)),
+               SUM(CASE WHEN s.score >= {threshold} THEN 1 ELSE 0 END),
                COUNT(s.percentage),
-               SUM(s.percentage),
-               SUM(CASE WHEN s.percentage >= t.goal_value THEN 1 ELSE 0 END)
+               SUM(CAST(ROUND(s.percentage * 100) AS INTEGER)),
+               SUM(CASE WHEN s.percentage >= {goal} THEN 1 ELSE 0 END)
         FROM spans s
-        JOIN {target} t ON t.id = s.target_id
-        GROUP BY s.target_id, s.first_pos, s.until_pos, {score_key}
+        {join}
+        GROUP BY s.target_id, s.first_pos, s.until_pos{score_group}
         -- On the groups, not on every answer: an answer replaced before it counted on any
         -- date (two on one day, or one before its institution started) adds nothing.
         HAVING s.until_pos IS NULL OR s.first_pos < s.until_pos
@@ -234,10 +391,14 @@ def _running_figures(
             # and would sort every answer to disk; there are a few thousand groups, which a
             # hash aggregate keeps in a few MB. Memory it may plan with, for this query only.
             cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(sql, [*target_ids, *first_params, *until_params, *STATUSES])
-        groups = cursor.fetchall()
-    wanted = [(_month_number(d), d) for d in [*month_ends, *([tail] if tail else [])]]
-    return _walk_changes(groups, wanted)
+            if reading is not None:
+                # The probes' estimated cost passes jit_above_cost; compiling (50-500 ms) costs
+                # more than the query itself (a few hundred ms at 20,000 institutions).
+                cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            sql, [*valid_params, *first_day_params, *end_params, *STATUSES, *target_params]
+        )
+        return cursor.fetchall()
 
 
 def _walk_changes(groups, wanted: list[tuple[int, datetime.date]]):
@@ -283,11 +444,11 @@ def _walk_changes(groups, wanted: list[tuple[int, datetime.date]]):
                 as_of=day,
                 answered=answered,
                 status_counts=dict(zip(STATUSES, (int(c) for c in totals[1 : 1 + n]), strict=True)),
-                mean_score=float(score_sum) / scored if scored else None,
+                mean_score=score_sum / (10 * scored) if scored else None,
                 score_quartiles=_nearest_rank_quartiles(scores),
                 at_least_threshold=int(totals[3 + n]),
                 mean_percentage=(
-                    float(percentage_sum) / with_percentage if with_percentage else None
+                    percentage_sum / (100 * with_percentage) if with_percentage else None
                 ),
                 percentage_at_goal=int(totals[6 + n]),
             )
@@ -313,7 +474,9 @@ def _nearest_rank_quartiles(scores: dict) -> tuple[float | None, ...]:
 
 
 def _figures_by_interval_join(
-    target_ids: Iterable[int], dates: Sequence[datetime.date]
+    target_ids: Iterable[int],
+    dates: Sequence[datetime.date],
+    reading: Reading | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """answer_figures for any dates: every answer's interval joined to the dates. The work
     grows with answers x dates, so it serves the few dates that are not month ends (today,
@@ -324,7 +487,7 @@ def _figures_by_interval_join(
     dates_sql, params = _dates_cte(dates)
     institution = Institution._meta.db_table
     target = SectorTarget._meta.db_table
-    target_marks = ", ".join("%s" for _ in target_ids)
+    valid_sql, valid_params = _valid_answers_cte(target_ids, reading)
     status_columns = ",\n".join(
         f"SUM(CASE WHEN c.status = %s THEN 1 ELSE 0 END) AS n_{i}" for i in range(len(STATUSES))
     )
@@ -335,7 +498,7 @@ def _figures_by_interval_join(
     )
     sql = f"""
         WITH {dates_sql},
-        {_valid_answers_cte(target_marks)},
+        {valid_sql},
         current_answers AS (
             SELECT d.as_of, v.target_id, v.institution_id, v.status, v.score, v.percentage
             FROM valid v
@@ -364,7 +527,7 @@ def _figures_by_interval_join(
         GROUP BY c.target_id, c.as_of
     """  # noqa: S608 (table names from the models; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *target_ids, *STATUSES])
+        cursor.execute(sql, [*params, *valid_params, *STATUSES])
         rows = cursor.fetchall()
     figures = {}
     n = len(STATUSES)
@@ -384,6 +547,20 @@ def _figures_by_interval_join(
             percentage_at_goal=int(rest[8] or 0),
         )
     return figures
+
+
+def current_answers(target_ids: Sequence[int], as_of: datetime.date) -> QuerySet[Answer]:
+    """Each institution's answer per target as of ``as_of`` (the latest on or before it; ties:
+    the later entry, then the higher id), found with one probe of the index
+    answer_latest_per_target per institution and target: the work grows with institutions x
+    targets, not with the history. Rows: Answer objects."""
+    target_ids = list(target_ids)
+    if not target_ids:
+        return Answer.objects.none()
+    # From as_of to as_of: the range half of the CTE is empty, the probes find the answers.
+    picked, params = _picked_answers_cte(target_ids, as_of, as_of)
+    sql = f"WITH {picked} SELECT id FROM picked"  # noqa: S608 (see _picked_answers_cte)
+    return Answer.objects.filter(pk__in=RawSQL(sql, params))  # noqa: S611 (parameters)
 
 
 # --- Reads of the stored snapshots (dashboards, API) ------------------------------------------

@@ -202,9 +202,8 @@ def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
     named = {}
     if access.sees_all_institutions(request.user):
         # Staff and the council may see who stands where; CIOs see only the distribution.
-        for answer in institution_queries.latest_answers_as_of(targets=targets).select_related(
-            "institution"
-        ):
+        current = queries.current_answers([t.pk for t in targets], timezone.localdate())
+        for answer in current.select_related("institution"):
             named.setdefault(answer.target_id, []).append(answer)
     return render(
         request,

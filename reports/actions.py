@@ -12,9 +12,11 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
 
+from indicators import privacy
 from institutions.models import Institution
 from reports.models import Report
 from reports.tables import ReportData, build_report_data
+from reports.withholding import withhold_small_groups
 from roadmap.lib.jobs import send_task_safely
 
 logger = logging.getLogger(__name__)
@@ -156,6 +158,9 @@ def generate_report(report_id: int) -> Report:
             institution=report.institution,
             progress=lambda percent, step: _set_progress(report_id, percent, step),
         )
+        # A CIO's report is read outside the sector team: the public small-group rule holds.
+        if report.created_by and not privacy.sees_every_figure(report.created_by):
+            data = withhold_small_groups(data)
         _set_progress(report_id, 75, f"{report.get_format_display()} schrijven")
         who = (
             (report.created_by.get_full_name() or report.created_by.get_username())

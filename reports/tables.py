@@ -1,9 +1,10 @@
 """The report's tables, built once and written as PDF, Excel and CSV.
 
-The numbers are the indicators' own (indicators.actions.compute_series and figures.progress):
-the same calculation the dashboards read from their snapshots, never a second one. They are
-computed as of the report's date from the answers that apply on or before it, so the same
-as-of date over the same data gives the same numbers, also after answers for later dates.
+The numbers are the indicators' own (indicators.actions.figures_on and figures.progress): the
+stored snapshots the dashboards read, and for a date without one (an as-of or comparison date
+that is not a month end) the same calculation for that day only. A figure as of a date counts
+the answers that apply on or before it, so the same as-of date over the same data gives the
+same numbers, also after answers for later dates.
 """
 
 import datetime
@@ -11,11 +12,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import Max, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from indicators import figures as fig
-from indicators.actions import compute_series, series_dates, series_start
+from indicators.actions import figures_on, series_dates, series_start
 from indicators.models import ProgressStatus
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
@@ -49,8 +50,8 @@ def summary_group(status: str) -> str:
 
 TARGET_COLUMNS = [
     "theme", "theme_name", "target", "title", "measure", "unit", "goal_value", "deadline",
-    "value", "compare_value", "change", "coverage", "answered", "active", "status",
-    "status_label", "expected_value", "projected_on",
+    "value", "compare_value", "compare_answered", "change", "coverage", "answered", "active",
+    "status", "status_label", "expected_value", "projected_on",
 ]  # fmt: skip
 SERIES_COLUMNS = [
     "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
@@ -100,7 +101,7 @@ def build_report_data(
     )
     progress(10, "Sectorcijfers berekenen")
     dates = [d for d in series_dates(series_start(), as_of) if d <= as_of]
-    computed = compute_series(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
+    computed = figures_on(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
     progress(40, "Tabellen opbouwen")
 
     target_rows, series_rows = [], []
@@ -121,6 +122,7 @@ def build_report_data(
                     "goal_value": float(target.goal_value), "deadline": target.deadline,
                     "value": current.value,
                     "compare_value": compare.value if compare else None,
+                    "compare_answered": compare.answered if compare else 0,
                     "change": (current.value - compare.value)
                     if compare and current.value is not None and compare.value is not None
                     else None,
@@ -148,7 +150,7 @@ def build_report_data(
     series_df = pd.DataFrame(series_rows, columns=SERIES_COLUMNS)
 
     progress(60, "Samenvatting en mijlpalen")
-    summary = _summary(targets_df, themes)
+    summary = summary_table(targets_df, themes)
     milestones = _milestones(themes, as_of.year)
     not_answered = _not_answered(as_of)
     own = _own_answers(institution, targets, as_of) if institution else None
@@ -160,7 +162,7 @@ def build_report_data(
     )  # fmt: skip
 
 
-def _summary(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
+def summary_table(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
     """Per theme, how many targets are reached, on track, at risk, behind or unknown."""
     groups = targets.assign(group=targets["status"].map(summary_group))
     table = pd.crosstab(groups["theme_name"], groups["group"]) if len(groups) else pd.DataFrame()
@@ -197,9 +199,16 @@ def _not_answered(as_of: datetime.date) -> pd.DataFrame:
     active = Institution.objects.filter(
         Q(active_to__isnull=True) | Q(active_to__gte=as_of), active_from__lte=as_of
     )
-    rows = active.annotate(
-        last=Max("answers__applies_on", filter=Q(answers__applies_on__lte=as_of))
-    ).filter(Q(last__isnull=True) | Q(last__lt=cutoff))
+    # One probe of the index answer_institution_date per institution, not an aggregate over
+    # every answer.
+    last_answer = (
+        Answer.objects.filter(institution=OuterRef("pk"), applies_on__lte=as_of)
+        .order_by("-applies_on")
+        .values("applies_on")[:1]
+    )
+    rows = active.annotate(last=Subquery(last_answer)).filter(
+        Q(last__isnull=True) | Q(last__lt=cutoff)
+    )
     return pd.DataFrame(
         [
             {"institution": i.name, "code": i.code, "last_answer": i.last}

@@ -446,9 +446,10 @@ if OIDC_ENABLED:
 # down the status page, an import, a busy morning) share one recompute instead of one each;
 # recompute_pending picks up every answer saved since the last run.
 RECOMPUTE_DELAY_SECONDS = env_int("RECOMPUTE_DELAY_SECONDS", 3)
-# A full recompute on PostgreSQL runs its per-target queries on this many connections at once
-# (indicators.queries._in_parallel): about the database server's cores.
-FIGURES_PARALLEL_QUERIES = env_int("FIGURES_PARALLEL_QUERIES", 2)
+# A recompute on PostgreSQL may run its per-target queries on this many connections at once
+# (indicators.queries._in_parallel). 1: on a 2-core server shared with the web processes two
+# at once were not faster (benchmarks/results-scale.md); try more on a dedicated server.
+FIGURES_PARALLEL_QUERIES = env_int("FIGURES_PARALLEL_QUERIES", 1)
 # Sector figures with coverage below this percentage are shown as indicative.
 INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
 # A sector figure from fewer answers than this is withheld from everyone who may not see the

@@ -45,6 +45,15 @@ def _route_back_after_flush(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Figures computed for a date are cached under the snapshots' version (indicators.actions
+    figures_on, figures_as_of); a test rolled back leaves the same version with other answers."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _every_figure_shown(settings):
     """The cast has two institutions, so with the default minimum group size (3) every public
     figure would be withheld. Tests of what figures show use a group of one; the privacy tests

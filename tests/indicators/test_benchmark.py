@@ -2,9 +2,11 @@
 recompute agree (so the benchmark compares like with like) and that the data goes away again."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from indicators import benchmark
 from indicators.models import RecomputeRun, Snapshot
@@ -112,3 +114,48 @@ def test_generated_codes_cannot_clash_with_brin_or_demo_codes():
     codes = {benchmark._code(n) for n in range(benchmark.MAX_INSTITUTIONS)}
     assert len(codes) == benchmark.MAX_INSTITUTIONS
     assert all(len(c) == 4 and c[0] == "X" for c in codes)  # BRIN: two digits first
+
+
+def test_the_command_measures_everything_in_one_run_and_cleans_up(db):
+    out = io.StringIO()
+    call_command(
+        "benchmark_indicators", institutions=3, months=3, targets=4, repeat=1, api_repeat=2,
+        no_pages=True, no_reports=True, force=True, stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    for heading in ("(a) full recompute", "(b) floor", "agree", "(c) Incremental",
+                    "backdated 300 days", "(e) Open API", "peak memory"):  # fmt: skip
+        assert heading in text, heading
+    assert not benchmark.generated_institutions().exists()
+    assert not Answer.objects.exists()
+
+
+def test_a_report_is_timed_per_format(db):
+    today = datetime.date(2026, 11, 25)
+    benchmark.generate_data(institutions=3, months=3, today=today)
+    benchmark.time_recompute(today=today)
+    (timing,) = benchmark.time_reports(
+        as_of=datetime.date(2026, 10, 15), compare_to=datetime.date(2025, 10, 31), formats=["csv"]
+    )
+    assert (timing.file_format, timing.seconds > 0, timing.size > 1000) == ("csv", True, True)
+
+
+def test_the_generator_answers_only_the_targets_asked_for(db):
+    generated = benchmark.generate_data(
+        institutions=2, months=2, today=datetime.date(2026, 11, 25), targets=3
+    )
+    assert Answer.objects.values("target").distinct().count() == 3
+    assert generated.answers == Answer.objects.count()
+    with pytest.raises(ValueError, match="targets must be between"):
+        benchmark.generate_data(institutions=2, months=2, today=datetime.date(2026, 11, 25),
+                                targets=999)  # fmt: skip
+
+
+def test_an_incremental_timing_recomputes_one_target_from_the_backdated_month(db):
+    today = datetime.date(2026, 11, 25)
+    benchmark.generate_data(institutions=3, months=12, today=today)
+    benchmark.time_recompute(today=today)
+    timing = benchmark.time_incremental(today=today, days_back=120)
+    assert timing.applies_on == datetime.date(2026, 7, 28)
+    # July to October month ends and today, for one target.
+    assert timing.snapshots == 5

@@ -185,3 +185,37 @@ def test_the_command_writes_the_same_report_to_a_file(tmp_path, answers):
         "--output", str(output), stdout=mock.MagicMock(),
     )  # fmt: skip
     assert output.read_text(encoding="utf-8-sig").startswith("Code,Sector target,Theme,")
+
+
+def test_a_cio_report_withholds_figures_from_too_few_answers_as_the_pages_do(
+    client, settings, cio_a, council, answers
+):
+    """Two answers and a minimum group size of 3: the CIO's report shows "te weinig
+    antwoorden" where the council's report shows 50.0 (the council sees the answers anyway)."""
+    settings.MIN_GROUP_SIZE = 3
+    rows = {}
+    for person in (cio_a, council):
+        client.force_login(person)
+        assert _request(client, institution="11AA").status_code == 302
+        report = Report.objects.latest("pk")
+        actions.generate_report(report.pk)
+        body = b"".join(client.get(f"/rapportages/{report.pk}/download/").streaming_content)
+        rows[person] = _wallet_row(body.decode("utf-8-sig"))
+    header = ["Code", "Sectordoel", "Thema", "Peildatum", "Waarde", "Eenheid"]
+    assert rows[council][4] == "50.0"
+    assert rows[cio_a][4] == ""
+    assert "te weinig antwoorden" in rows[cio_a] and "te weinig antwoorden" not in rows[council]
+    assert len(rows[cio_a]) == len(rows[council]) > len(header)
+
+
+@pytest.mark.parametrize("file_format", ["pdf", "xlsx"])
+def test_a_cio_report_with_withheld_figures_is_written_in_every_format(
+    client, settings, cio_a, answers, file_format
+):
+    settings.MIN_GROUP_SIZE = 3
+    client.force_login(cio_a)
+    assert _request(client, institution="11AA", format=file_format).status_code == 302
+    report = Report.objects.get()
+    actions.generate_report(report.pk)
+    report.refresh_from_db()
+    assert report.state == "done", report.error

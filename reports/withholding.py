@@ -1,0 +1,51 @@
+"""A report made by someone who may not see institutions' answers (a CIO) follows the same
+small-group rule as the public pages (indicators.privacy): a figure from fewer answers than
+the minimum group size is withheld, and public values are rounded as the pages round them."""
+
+import dataclasses
+
+import pandas as pd
+from django.conf import settings
+
+from indicators import privacy
+from indicators.models import ProgressStatus
+from reports.tables import ReportData, summary_table
+from themes.models import SectorTarget
+
+WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on"]
+WITHHELD_IN_SERIES = ["value", "expected_value"]
+ROUNDED = ["value", "compare_value", "change", "expected_value"]
+
+
+def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
+    # privacy.too_few_answers, per row: milestone targets have no answers to withhold.
+    return (
+        (frame["measure"] != SectorTarget.Measure.MILESTONE)
+        & (frame[answered_column] > 0)
+        & (frame[answered_column] < settings.MIN_GROUP_SIZE)
+    )
+
+
+def _withhold(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].astype(object)
+        frame.loc[rows, column] = None
+    frame.loc[rows, "status"] = ProgressStatus.WITHHELD.value
+    if "status_label" in frame:
+        frame.loc[rows, "status_label"] = str(ProgressStatus.WITHHELD.label)
+    for column in ROUNDED:
+        if column in frame:
+            frame[column] = frame[column].map(privacy.rounded)
+    return frame
+
+
+def withhold_small_groups(data: ReportData) -> ReportData:
+    targets = _withhold(data.targets, _too_few(data.targets, "answered"), WITHHELD_IN_TARGETS)
+    # The comparison figure is judged by its own count: a small group then is withheld too.
+    compare_small = _too_few(targets, "compare_answered")
+    targets.loc[compare_small, ["compare_value", "change"]] = None
+    series = _withhold(data.series, _too_few(data.series, "answered"), WITHHELD_IN_SERIES)
+    return dataclasses.replace(
+        data, targets=targets, series=series, summary=summary_table(targets, data.themes)
+    )
