@@ -229,7 +229,7 @@ def _summary(data: ReportData) -> dict:
 MILESTONE_COLUMNS = (
     # key, header, only when the rows differ
     ("moment", "Moment", False),
-    ("owners", "Eigenaars", False),
+    ("owners", "Bijdragers", False),
     ("status", "Status", True),
 )
 

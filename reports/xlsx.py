@@ -278,7 +278,7 @@ def _milestone_table(data: ReportData) -> tuple[list[Column], list[list]]:
         ("year", Column(_("Jaar"), 8)),
         ("when", Column(_("Moment"), 16)),
         ("due_date", Column(_("Datum"), 12)),
-        ("owners", Column(_("Eigenaars"), 30, wrap=True)),
+        ("owners", Column(_("Bijdragers"), 30, wrap=True)),
         ("status_label", Column(_("Status"), 14)),
     ]
     optional = {"when", "due_date", "owners"}
