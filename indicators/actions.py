@@ -3,6 +3,10 @@
 Idempotent: recomputing twice gives the same snapshots. A changed answer only changes its own
 target's series from its applies_on onward, so the incremental recompute touches only those
 targets and months.
+
+Each figure is judged against the goal and deadline in force on its date: those of the route
+version published last on or before it (themes.versions.GoalsInForce). The snapshot names that
+version, so a goal changed and published later leaves the figures before it as they were.
 """
 
 import calendar
@@ -23,6 +27,7 @@ from indicators.models import ProgressStatus, RecomputeRun, Snapshot
 from indicators.queries import active_institution_counts, answer_figures
 from institutions.models import Answer
 from themes.models import SectorTarget
+from themes.versions import GoalsInForce, goals_timeline
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +104,11 @@ def _figure_of(snapshot: Snapshot) -> fig.Figure:
 
 def _progress_of(snapshot: Snapshot) -> fig.Progress:
     return fig.Progress(
-        snapshot.expected_value, snapshot.status, snapshot.projected_on, snapshot.reached_on
+        snapshot.expected_value,
+        snapshot.status,
+        snapshot.projected_on,
+        snapshot.reached_on,
+        snapshot.route_version_id,
     )
 
 
@@ -157,31 +166,55 @@ def figures_as_of(
     }
     missing = [t for t in targets if t.pk not in result]
     if missing:
+        goals = goals_timeline()
+        # The published versions are part of the key: a publication changes the goal in force.
         result |= _cached(
-            ("as-of", as_of, *sorted(t.pk for t in missing)),
-            lambda: _compute_as_of(missing, as_of),
+            ("as-of", as_of, goals.cache_key, *sorted(t.pk for t in missing)),
+            lambda: _compute_as_of(missing, as_of, goals),
         )
     return result
 
 
+def progress_on(
+    target: SectorTarget,
+    figure: fig.Figure,
+    base: fig.Figure | None,
+    goals: GoalsInForce,
+    *,
+    reached_since: datetime.date | None = None,
+) -> fig.Progress:
+    """fig.progress against the goal in force on the figure's date, naming its version."""
+    progress = fig.progress(
+        target,
+        figure,
+        base,
+        reached_since=reached_since,
+        goal=goals.goal(target, figure.as_of),
+    )
+    version = goals.version_on(figure.as_of)
+    progress.route_version_id = version.id if version else None
+    return progress
+
+
 def _compute_as_of(
-    targets: list[SectorTarget], as_of: datetime.date
+    targets: list[SectorTarget], as_of: datetime.date, goals: GoalsInForce | None = None
 ) -> dict[int, tuple[fig.Figure, fig.Progress]]:
+    goals = goals or goals_timeline()
     computed = compute_series(targets, [as_of], read_from=as_of)
-    baselines = _stored_baselines(targets, before=as_of)
-    reached = _stored_reached_since(targets, before=as_of)
+    baselines = stored_baselines(targets, before=as_of)
+    reached = stored_reached_since(targets, before=as_of)
     result = {}
     for target in targets:
         figure = computed[target.pk][0]
         base = baselines.get(target.pk) or fig.baseline(target, [figure])
         result[target.pk] = (
             figure,
-            fig.progress(target, figure, base, reached_since=reached.get(target.pk)),
+            progress_on(target, figure, base, goals, reached_since=reached.get(target.pk)),
         )
     return result
 
 
-def _stored_baselines(
+def stored_baselines(
     targets: list[SectorTarget], *, before: datetime.date
 ) -> dict[int, fig.Figure]:
     """Per target, its first stored month-end snapshot with answers before ``before``.
@@ -208,7 +241,7 @@ def _stored_baselines(
     }
 
 
-def _stored_reached_since(
+def stored_reached_since(
     targets: list[SectorTarget], *, before: datetime.date
 ) -> dict[int, datetime.date]:
     """Per target whose last stored month end before ``before`` had reached its goal: the date
@@ -260,15 +293,16 @@ def recompute(
         ]
         # Incremental: only the answers that still count on the first recomputed date.
         series = compute_series(targets, dates, read_from=dates[0] if from_date else None)
-        baselines = _stored_baselines(targets, before=dates[0]) if from_date else {}
-        reached = _stored_reached_since(targets, before=dates[0]) if from_date else {}
+        goals = goals_timeline()
+        baselines = stored_baselines(targets, before=dates[0]) if from_date else {}
+        reached = stored_reached_since(targets, before=dates[0]) if from_date else {}
         computed_at = timezone.now()
         snapshots = []
         for target in targets:
             base = baselines.get(target.pk) or fig.baseline(target, series[target.pk])
             reached_since = reached.get(target.pk)
             for figure in series[target.pk]:
-                progress = fig.progress(target, figure, base, reached_since=reached_since)
+                progress = progress_on(target, figure, base, goals, reached_since=reached_since)
                 reached_since = progress.reached_on
                 snapshots.append(
                     Snapshot(
@@ -284,6 +318,7 @@ def recompute(
                         status=progress.status,
                         projected_on=progress.projected_on,
                         reached_on=progress.reached_on,
+                        route_version_id=progress.route_version_id,
                         computed_at=computed_at,
                     )
                 )

@@ -29,6 +29,10 @@ AS_OF = QueryParam(
 )
 
 
+def _step(value: float | None, step: float) -> float | None:
+    return None if value is None else step
+
+
 class StatusOverrideSerializer(serializers.Serializer):
     status = serializers.CharField()
     reason = serializers.CharField()
@@ -41,8 +45,16 @@ class StatusOverrideSerializer(serializers.Serializer):
 class TargetFiguresSerializer(TargetSerializer):
     value = serializers.SerializerMethodField(
         help_text=(
-            "Sector value, rounded to one decimal; null when unknown or when fewer institutions "
-            "answered than the minimum group size (status te_weinig_antwoorden)"
+            "Sector value, rounded to one decimal (or to rounded_to in a small group); null when "
+            "unknown or when fewer institutions answered than the minimum group size (status "
+            "te_weinig_antwoorden)"
+        )
+    )
+    rounded_to = serializers.SerializerMethodField(
+        help_text=(
+            "The step the value is rounded to: 0.1, or coarser where fewer institutions answered "
+            "than the small-group size, so that the difference of two figures one save apart "
+            "does not give that answer away; null when the value is"
         )
     )
     coverage = serializers.SerializerMethodField(help_text="% of active institutions that answered")
@@ -66,7 +78,7 @@ class TargetFiguresSerializer(TargetSerializer):
     class Meta(TargetSerializer.Meta):
         fields = [
             *TargetSerializer.Meta.fields,
-            "value", "coverage", "status", "expected_value", "as_of", "computed_at",
+            "value", "rounded_to", "coverage", "status", "expected_value", "as_of", "computed_at",
             "status_override",
         ]  # fmt: skip
 
@@ -75,6 +87,9 @@ class TargetFiguresSerializer(TargetSerializer):
 
     def get_value(self, target) -> float | None:
         return self._figure(target).get("value")
+
+    def get_rounded_to(self, target) -> float | None:
+        return self._figure(target).get("rounded_to")
 
     def get_coverage(self, target) -> float | None:
         return self._figure(target).get("coverage")
@@ -129,7 +144,8 @@ class TargetFiguresViewSet(TargetViewSet):
             privacy.withhold_snapshots(snapshots.values(), targets)
             return {
                 target_id: {
-                    "value": snap.value, "coverage": snap.coverage, "status": snap.status,
+                    "value": snap.value, "rounded_to": _step(snap.value, snap.public_step),
+                    "coverage": snap.coverage, "status": snap.status,
                     "expected_value": snap.expected_value, "as_of": snap.as_of,
                     "computed_at": snap.computed_at,
                 }
@@ -142,7 +158,12 @@ class TargetFiguresViewSet(TargetViewSet):
         }
         return {
             target_id: {
-                "value": figure.value, "coverage": figure.coverage, "status": progress.status,
+                "value": figure.value,
+                "rounded_to": _step(
+                    figure.value,
+                    privacy.public_step(by_id[target_id], figure.answered, figure.active),
+                ),
+                "coverage": figure.coverage, "status": progress.status,
                 "expected_value": progress.expected_value, "as_of": as_of, "computed_at": None,
             }
             for target_id, (figure, progress) in computed.items()

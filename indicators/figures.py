@@ -13,6 +13,7 @@ from django.conf import settings
 from indicators.models import ProgressStatus
 from indicators.queries import RawFigure
 from themes.models import SectorTarget
+from themes.versions import Goal
 
 Measure = SectorTarget.Measure
 
@@ -69,6 +70,9 @@ class Progress:
     projected_on: datetime.date | None
     # The first date of the current run of figures at or above the goal (status REACHED).
     reached_on: datetime.date | None = None
+    # The RouteVersion (id) whose goal and deadline it was judged against; None: the live
+    # route, before any version was published (themes.versions.GoalsInForce).
+    route_version_id: int | None = None
 
 
 def _days(start: datetime.date, end: datetime.date) -> int:
@@ -80,15 +84,24 @@ def baseline(target: SectorTarget, series: list[Figure]) -> Figure | None:
     return next((f for f in series if f.value is not None and f.answered > 0), None)
 
 
-def expected_on(target: SectorTarget, base: Figure, day: datetime.date) -> float:
+def goal_of(target: SectorTarget, goal: Goal | None = None) -> Goal:
+    """``goal``, or the target's live goal and deadline when none is given."""
+    return goal or Goal(target.goal_value, target.deadline)
+
+
+def expected_on(
+    target: SectorTarget, base: Figure, day: datetime.date, goal: Goal | None = None
+) -> float:
     """The value on ``day`` of the straight line from the baseline to the goal at the deadline:
-    the pace needed. From the deadline on it is the goal itself."""
-    goal = float(target.goal_value)
-    span = _days(base.as_of, target.deadline)
-    if span <= 0 or day >= target.deadline:
-        return goal
+    the pace needed. From the deadline on it is the goal itself. ``goal``: the goal in force on
+    ``day`` (themes.versions.GoalsInForce), else the target's own."""
+    in_force = goal_of(target, goal)
+    value = float(in_force.value)
+    span = _days(base.as_of, in_force.deadline)
+    if span <= 0 or day >= in_force.deadline:
+        return value
     elapsed = max(0, _days(base.as_of, day))
-    return base.value + (goal - base.value) * elapsed / span
+    return base.value + (value - base.value) * elapsed / span
 
 
 def progress(
@@ -97,14 +110,18 @@ def progress(
     base: Figure | None,
     *,
     reached_since: datetime.date | None = None,
+    goal: Goal | None = None,
 ) -> Progress:
     """Pace needed against pace achieved (the method page explains each status).
 
     ``reached_since`` is the reached_on of the figure just before this one, when that figure
     had reached the goal: a goal reached in March and still held in May was reached in March.
+    ``goal`` is the goal and deadline in force on the figure's date (a published version of
+    the route); without it, the target's live ones.
     """
-    goal = float(target.goal_value)
-    deadline_passed = figure.as_of > target.deadline
+    in_force = goal_of(target, goal)
+    goal = float(in_force.value)
+    deadline_passed = figure.as_of > in_force.deadline
     if target.measure == Measure.MILESTONE:
         # Reached on a day set by staff; there is no pace, so no expected value either.
         if figure.value is not None and figure.value >= goal:
@@ -115,7 +132,7 @@ def progress(
         return Progress(None, ProgressStatus.UNKNOWN, None)
     # The expected value follows the trajectory to the deadline whatever the figure does: a
     # target that runs ahead of its pace is not expected to be at its goal already.
-    expected = expected_on(target, base, figure.as_of)
+    expected = expected_on(target, base, figure.as_of, in_force)
     if figure.value >= goal:
         return Progress(expected, ProgressStatus.REACHED, None, reached_since or figure.as_of)
     if deadline_passed:

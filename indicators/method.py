@@ -23,6 +23,8 @@ def method_context(stale_days: int | None = None) -> dict:
         "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
         "stale_days": settings.ANSWER_STALE_AFTER_DAYS if stale_days is None else stale_days,
         "min_group_size": settings.MIN_GROUP_SIZE,
+        "small_group_size": settings.SMALL_GROUP_SIZE,
+        "backdate_days": settings.ANSWER_MAX_BACKDATE_DAYS,
     }
 
 

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from themes.models import SectorTarget
+from themes.models import RouteVersion, SectorTarget
 
 
 class ProgressStatus(models.TextChoices):
@@ -48,6 +48,16 @@ class Snapshot(models.Model):
     projected_on = models.DateField(_("verwacht gehaald op"), null=True)
     # The first date the goal was reached, while it still is (status gerealiseerd).
     reached_on = models.DateField(_("gehaald op"), null=True)
+    # The version of the route whose goal and deadline the figure was judged against (the
+    # one in force on as_of, themes.versions.GoalsInForce); None: before any was published.
+    route_version = models.ForeignKey(
+        RouteVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("routeversie"),
+    )
     computed_at = models.DateTimeField(_("berekend op"))
 
     class Meta:

@@ -168,13 +168,17 @@ def month_end_values(targets: list[SectorTarget]) -> dict[int, list[float | None
 def month_end_rows(targets: list[SectorTarget]):
     """Rows (target id, value or None) of the month-end snapshots, in date order; a value from
     fewer answers than the minimum group size is None, for everyone: a sparkline is too small
-    to say why a point is missing."""
+    to say why a point is missing. The others are rounded as public values are (the points'
+    coordinates would otherwise carry the exact value)."""
     by_id = {t.pk: t for t in targets}
     rows = (
         Snapshot.objects.filter(target__in=targets, is_month_end=True)
         .order_by("target_id", "as_of")
-        .values_list("target_id", "value", "answered_institutions")
+        .values_list("target_id", "value", "answered_institutions", "active_institutions")
     )
-    for target_id, value, answered in rows:
-        withheld = privacy.too_few_answers(by_id[target_id], answered)
-        yield target_id, None if withheld else value
+    for target_id, value, answered, active in rows:
+        target = by_id[target_id]
+        if privacy.too_few_answers(target, answered):
+            yield target_id, None
+        else:
+            yield target_id, privacy.rounded(value, privacy.public_step(target, answered, active))

@@ -92,6 +92,7 @@ def answer_figures(
     dates: Sequence[datetime.date],
     *,
     read_from: datetime.date | None = None,
+    institution_ids: Sequence[int] | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """Per (target id, as-of date) with at least one answer: counts per status, the mean,
     quartiles (nearest rank), min and max of scores (mean_score targets), how many reach the
@@ -106,9 +107,14 @@ def answer_figures(
     after that day, i.e. each institution's latest answer on or before it and the answers after
     it up to the last date (_picked_answers_cte). An incremental recompute or a single as-of
     date then costs the months it covers and one index probe per institution and target, not
-    the whole history."""
+    the whole history.
+
+    ``institution_ids`` (rounds: figures of approved answers only): read only the answers of
+    these institutions; the others count as not answered. None: every institution."""
     target_ids = list(target_ids)
-    if not target_ids or not dates:
+    if institution_ids is not None:
+        institution_ids = list(institution_ids)
+    if not target_ids or not dates or institution_ids == []:
         return {}
     dates = sorted(set(dates))
     if read_from is not None and read_from > dates[0]:
@@ -125,9 +131,9 @@ def answer_figures(
     # With read_from, the answers after the last date are not read either: they change no
     # figure up to it (an answer's end beyond the last date is as good as no end).
     reading = None if read_from is None else (read_from, dates[-1])
-    figures = _running_figures(target_ids, month_ends, tail, reading)
+    figures = _running_figures(target_ids, month_ends, tail, reading, institution_ids)
     if middle:
-        figures.update(_figures_by_interval_join(target_ids, middle, reading))
+        figures.update(_figures_by_interval_join(target_ids, middle, reading, institution_ids))
     return figures
 
 
@@ -175,13 +181,15 @@ def _valid_answers_cte(
     extra: tuple[str, list] = ("", []),
     *,
     dates: bool = True,
+    institution_ids: list[int] | None = None,
 ) -> tuple[str, list]:
     """The CTE ``valid`` (and its parameters): each answer of the targets with the day the next
     answer of its institution replaces it (valid_to; NULL while it is the latest). Ties on a day
     go to the later entry, then the higher id. With ``reading``: only the answers that count
     on some day from its first to its last day (_picked_answers_cte). ``extra``: more columns
     (SQL after a comma, and its parameters), which may use the window ``w``; without
-    ``dates``, no valid_from and valid_to (a window function less per answer)."""
+    ``dates``, no valid_from and valid_to (a window function less per answer).
+    ``institution_ids``: only the answers of these institutions (see answer_figures)."""
     answer = Answer._meta.db_table
     target_marks = ", ".join("%s" for _ in target_ids)
     extra_sql, extra_params = extra
@@ -190,6 +198,10 @@ def _valid_answers_cte(
     if reading is not None:
         picked_sql, picked_params = _picked_answers_cte(target_ids, *reading)
         picked, source, source_params = f"{picked_sql},\n", "picked a", []
+    if institution_ids is not None:
+        marks = ", ".join("%s" for _ in institution_ids)
+        source += f" {'WHERE' if reading is not None else 'AND'} a.institution_id IN ({marks})"
+        source_params = [*source_params, *institution_ids]
     date_columns = ", a.applies_on AS valid_from, LEAD(a.applies_on) OVER w AS valid_to"
     return (
         f"""{picked}valid AS (
@@ -258,6 +270,7 @@ def _running_figures(
     month_ends: list[datetime.date],
     tail: datetime.date | None,
     reading: Reading | None = None,
+    institution_ids: list[int] | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """answer_figures for month ends and one date after them, linear in the answers.
 
@@ -278,10 +291,13 @@ def _running_figures(
         return {}
     if connection.vendor == "postgresql":
         groups = _in_parallel(
-            [(_running_groups, [target_id], tail, reading) for target_id in target_ids]
+            [
+                (_running_groups, [target_id], tail, reading, institution_ids)
+                for target_id in target_ids
+            ]
         )
     else:
-        groups = _running_groups(target_ids, tail, reading)
+        groups = _running_groups(target_ids, tail, reading, institution_ids)
     wanted = [(_month_number(d), d) for d in [*month_ends, *([tail] if tail else [])]]
     return _walk_changes(groups, wanted)
 
@@ -307,7 +323,10 @@ def _in_parallel(calls: list[tuple]) -> list:
 
 
 def _running_groups(
-    target_ids: list[int], tail: datetime.date | None, reading: Reading | None
+    target_ids: list[int],
+    tail: datetime.date | None,
+    reading: Reading | None,
+    institution_ids: list[int] | None = None,
 ) -> list[tuple]:
     """Rows: (target id, first position, until position, score of a mean_score target or NULL,
     answers, answers per status..., with a score, score sum, at least the threshold, with a
@@ -339,6 +358,7 @@ def _running_groups(
             [*from_params, *from_params],
         ),
         dates=False,
+        institution_ids=institution_ids,
     )
     status_columns = ",\n".join("SUM(CASE WHEN s.status = %s THEN 1 ELSE 0 END)" for _ in STATUSES)
     score_key = "CASE WHEN t.measure = 'mean_score' THEN s.score END"
@@ -477,6 +497,7 @@ def _figures_by_interval_join(
     target_ids: Iterable[int],
     dates: Sequence[datetime.date],
     reading: Reading | None = None,
+    institution_ids: list[int] | None = None,
 ) -> dict[tuple[int, datetime.date], RawFigure]:
     """answer_figures for any dates: every answer's interval joined to the dates. The work
     grows with answers x dates, so it serves the few dates that are not month ends (today,
@@ -487,7 +508,9 @@ def _figures_by_interval_join(
     dates_sql, params = _dates_cte(dates)
     institution = Institution._meta.db_table
     target = SectorTarget._meta.db_table
-    valid_sql, valid_params = _valid_answers_cte(target_ids, reading)
+    valid_sql, valid_params = _valid_answers_cte(
+        target_ids, reading, institution_ids=institution_ids
+    )
     status_columns = ",\n".join(
         f"SUM(CASE WHEN c.status = %s THEN 1 ELSE 0 END) AS n_{i}" for i in range(len(STATUSES))
     )

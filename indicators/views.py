@@ -127,6 +127,8 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
             "figure": figure,
             "progress": progress,
             "withheld": progress.status == ProgressStatus.WITHHELD,
+            "coarse": not sees_every_figure
+            and privacy.public_step(target, figure.answered, figure.active) > privacy.ONE_DECIMAL,
             "status_label": ProgressStatus(progress.status).label,
         }
     baseline = next((s for s in series if s.answered_institutions and s.value is not None), None)
@@ -160,6 +162,7 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
             "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
             "sees_every_figure": sees_every_figure,
             "min_group_size": settings.MIN_GROUP_SIZE,
+            "small_group_size": settings.SMALL_GROUP_SIZE,
         },
         status=status,
     )

@@ -177,7 +177,11 @@ def generate_report(report_id: int) -> Report:
         _store_file(report, content)
         report.state, report.progress, report.step = Report.State.DONE, 100, "Klaar"
         report.finished_at = timezone.now()
-        report.save(update_fields=["file", "state", "progress", "step", "finished_at"])
+        # The version whose goals the figures were judged against (in force on as_of).
+        report.route_version_id = data.route_version.id if data.route_version else None
+        report.save(
+            update_fields=["file", "state", "progress", "step", "finished_at", "route_version"]
+        )
     except Exception as exc:
         logger.exception("Report %s failed", report_id)
         Report.objects.filter(pk=report_id).update(

@@ -7,7 +7,8 @@ unrounded. An unknown figure (None, or NaN in the DataFrame) is an empty cell.
 
 The headers, the status labels and the words of a milestone target ("behaald") are in the
 report's language (Dutch unless it was asked for in English); README "Progress reports" lists
-the columns in both languages. Every figure is in the unit of its row's "Eenheid" column.
+the columns in both languages. Every figure is in the unit of its row's "Eenheid" column; the
+last column names the route version whose goals the row was judged against.
 """
 
 import csv
@@ -52,6 +53,9 @@ DATA_COLUMNS = (
     DataColumn("coverage", _("Dekking (%)")),
     DataColumn("answered", _("Instellingen met antwoord")),
     DataColumn("active", _("Actieve instellingen")),
+    # The route version whose goal and deadline the row was judged against (empty: none
+    # published yet), so that a row names its version as the Excel and PDF reports do.
+    DataColumn("route_version", _("Routeversie")),
 )
 
 
@@ -95,6 +99,7 @@ def data_rows(data: ReportData) -> Iterator[list]:
             "coverage": row.coverage,
             "answered": row.answered,
             "active": row.active,
+            "route_version": row.route_version,
         }
         yield [plain_value(cells[column.key]) for column in DATA_COLUMNS]
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
+from themes.models import RouteVersion
 
 
 class Report(models.Model):
@@ -32,6 +33,16 @@ class Report(models.Model):
     # A sector report when empty; else the institution's own report (answers against the sector).
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    # The version of the route in force on as_of, whose goals the report's figures were judged
+    # against; set when the report is generated (themes.versions.GoalsInForce).
+    route_version = models.ForeignKey(
+        RouteVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("routeversie"),
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)

@@ -23,7 +23,7 @@ from weasyprint.urls import URLFetcher
 from indicators.method import render_method_text
 from reports import display
 from reports.pdf_charts import series_chart_svg, trajectory
-from reports.tables import SUMMARY_COLUMNS, ReportData, summary_group
+from reports.tables import DELIVERY_GROUPS, SUMMARY_COLUMNS, ReportData, summary_group
 from themes.models import Theme
 
 TITLE = "Voortgang mbo digitaliseringsroute"
@@ -35,15 +35,22 @@ GROUP_CLASSES = dict(
 
 
 def write_pdf(data: ReportData, *, generated_at: datetime.datetime, generated_by: str) -> bytes:
-    """The report as PDF bytes: cover, contents, summary, one chapter per theme with a chart
-    per target, the milestones of the year, the institution's own answers (institution
-    reports) and the appendices (method, institutions without a recent answer)."""
+    """The report as PDF bytes: cover (with the route version it was computed against),
+    contents, summary, one chapter per theme with a chart per target, the milestones of the
+    year, the overdue, delayed and delivered milestones with their reasons, the institution's
+    own answers (institution reports) and the appendices (method, institutions without a
+    recent answer)."""
     with translation.override("nl"):
         html = render_to_string(
             "reports/report_pdf.html", _context(data, generated_at, generated_by)
         )
-    # The template links its stylesheet relative to this folder. Only our own files and data:
-    # URIs (the charts) are fetched, never anything from the network.
+    return html_to_pdf(html)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """HTML in the reports' print design as tagged PDF (PDF/UA-1) bytes. The HTML links
+    report_pdf.css relative to the stylesheet's folder; only our own files and data: URIs (the
+    charts) are fetched, never anything from the network."""
     stylesheet = finders.find(STYLESHEET)
     if not stylesheet:
         raise FileNotFoundError(f"static file {STYLESHEET} not found")
@@ -281,6 +288,53 @@ def _milestones(data: ReportData) -> dict:
     return {"count": len(rows), "themes": themes, "notes": notes}
 
 
+DELIVERY_HEADINGS = {"overdue": "Te laat", "delayed": "Vertraagd", "delivered": "Opgeleverd"}
+DELIVERY_INTROS = {
+    "overdue": "Voorbij de opleverdatum en niet opgeleverd of vervallen.",
+    "delayed": "Vertraagd, de opleverdatum is nog niet voorbij.",
+    "delivered": "Opgeleverd.",
+}
+
+
+def _delivery(data: ReportData) -> list[dict]:
+    """The overdue, delayed and delivered milestones on the as-of date, a group each, with the
+    date and reason of their last status change (reports.tables.milestone_delivery)."""
+    groups = []
+    records = data.delivery.to_dict("records")
+    for group in DELIVERY_GROUPS:
+        rows = [
+            {
+                "code": row["code"],
+                "title": row["title"],
+                "theme": row["theme"],
+                "lead_partner": row["lead_partner"] or "—",
+                "due_date": short_date(row["due_date"]),
+                "status": row["status_label"],
+                "changed_on": short_date(row["changed_on"]),
+                "reason": row["reason"],
+            }
+            for row in records
+            if row["group"] == group
+        ]
+        if rows:
+            groups.append(
+                {
+                    "key": group,
+                    "heading": DELIVERY_HEADINGS[group],
+                    "intro": DELIVERY_INTROS[group],
+                    "rows": rows,
+                }
+            )
+    return groups
+
+
+def _route_version(version) -> dict | None:
+    if version is None:
+        return None
+    published = timezone.localtime(version.published_at).date()
+    return {"number": version.number, "published_on": long_date(published)}
+
+
 def _own_answers(data: ReportData) -> list[dict] | None:
     if data.own_answers is None:
         return None
@@ -335,6 +389,13 @@ def _context(data: ReportData, generated_at: datetime.datetime, generated_by: st
         "themes": _themes(data),
         "summary": _summary(data),
         "milestones": _milestones(data),
+        "delivery": _delivery(data),
+        "delivery_count": len(data.delivery),
+        "route_version": _route_version(data.route_version),
+        # Named only when the comparison date was judged against another version.
+        "compare_route_version": _route_version(data.compare_route_version)
+        if data.compare_route_version and data.compare_route_version != data.route_version
+        else None,
         "own_answers": _own_answers(data),
         "not_answered": _not_answered(data),
         "stale_days": data.stale_days,

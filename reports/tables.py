@@ -5,6 +5,11 @@ stored snapshots the dashboards read, and for a date without one (an as-of or co
 that is not a month end) the same calculation for that day only. A figure as of a date counts
 the answers that apply on or before it, so the same as-of date over the same data gives the
 same numbers, also after answers for later dates.
+
+Each figure is judged against the goal and deadline in force on its date (the route version
+published last on or before it, themes.versions.GoalsInForce), and the report names the version
+in force on its as-of date: made again for that date with the same versions, it gives the same
+numbers, whatever was changed in the route since.
 """
 
 import datetime
@@ -16,12 +21,14 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from indicators import figures as fig
-from indicators.actions import figures_on, series_dates, series_start
+from indicators.actions import figures_on, progress_on, series_dates, series_start
 from indicators.models import ProgressStatus
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
 from reports import display
-from themes.models import Milestone, SectorTarget, Theme
+from themes.models import Milestone, MilestoneStatusChange, SectorTarget, Theme
+from themes.queries import overdue_milestones, with_status_on
+from themes.versions import PublishedVersion, goals_timeline
 
 # The summary's groups (the council's "on track, at risk, off track, reached"), by the name of
 # the ProgressStatus member, so that a status added to ProgressStatus never breaks a report:
@@ -55,12 +62,18 @@ TARGET_COLUMNS = [
 ]  # fmt: skip
 SERIES_COLUMNS = [
     "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
-    "goal_value", "deadline", "status", "expected_value", "answered", "active",
+    "goal_value", "deadline", "status", "expected_value", "answered", "active", "route_version",
 ]  # fmt: skip
 MILESTONE_COLUMNS = [
     "code", "theme", "line", "title", "year", "headline", "when", "due_date", "owners",
     "status", "status_label",
 ]  # fmt: skip
+DELIVERY_COLUMNS = [
+    "group", "code", "title", "theme", "lead_partner", "due_date", "status", "status_label",
+    "changed_on", "reason",
+]  # fmt: skip
+# The delivery table's groups, in the order the reports show them.
+DELIVERY_GROUPS = ("overdue", "delayed", "delivered")
 
 
 @dataclass
@@ -75,6 +88,11 @@ class ReportData:
     milestones: pd.DataFrame  # the milestones of the as-of year, in the route's order
     not_answered: pd.DataFrame  # active institutions without a recent answer (names only)
     own_answers: pd.DataFrame | None = None  # institution reports: its answers per target
+    # Overdue, delayed and delivered milestones on as_of, with their last status change.
+    delivery: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DELIVERY_COLUMNS))
+    # The route versions in force on as_of and on compare_to (None: none published yet).
+    route_version: PublishedVersion | None = None
+    compare_route_version: PublishedVersion | None = None
     stale_days: int = field(default_factory=lambda: settings.ANSWER_STALE_AFTER_DAYS)
 
 
@@ -102,6 +120,7 @@ def build_report_data(
     progress(10, "Sectorcijfers berekenen")
     dates = [d for d in series_dates(series_start(), as_of) if d <= as_of]
     computed = figures_on(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
+    goals = goals_timeline()
     progress(40, "Tabellen opbouwen")
 
     target_rows, series_rows = [], []
@@ -110,8 +129,9 @@ def build_report_data(
         by_date = {f.as_of: f for f in computed[target.pk]}
         series = [by_date[d] for d in dates]
         base = fig.baseline(target, series)
-        progress_by_date = {f.as_of: fig.progress(target, f, base) for f in series}
-        current, now = by_date[as_of], progress_by_date[as_of]
+        progress_by_date = {f.as_of: progress_on(target, f, base, goals) for f in series}
+        goal_by_date = {d: goals.goal(target, d) for d in dates}
+        current, now, goal = by_date[as_of], progress_by_date[as_of], goal_by_date[as_of]
         compare = by_date.get(compare_to) if compare_to else None
         target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
         for theme in target_themes:
@@ -119,7 +139,7 @@ def build_report_data(
                 {
                     "theme": theme.code, "theme_name": theme.name, "target": target.code,
                     "title": target.title, "measure": target.measure, "unit": target.unit,
-                    "goal_value": float(target.goal_value), "deadline": target.deadline,
+                    "goal_value": float(goal.value), "deadline": goal.deadline,
                     "value": current.value,
                     "compare_value": compare.value if compare else None,
                     "compare_answered": compare.answered if compare else 0,
@@ -140,10 +160,12 @@ def build_report_data(
                     "theme_name": ", ".join(t.name for t in target_themes),
                     "measure": target.measure, "unit": target.unit, "date": figure.as_of,
                     "value": figure.value, "coverage": figure.coverage,
-                    "goal_value": float(target.goal_value), "deadline": target.deadline,
+                    "goal_value": float(goal_by_date[figure.as_of].value),
+                    "deadline": goal_by_date[figure.as_of].deadline,
                     "status": ProgressStatus(progress_by_date[figure.as_of].status).value,
                     "expected_value": progress_by_date[figure.as_of].expected_value,
                     "answered": figure.answered, "active": figure.active,
+                    "route_version": _number(goals.version_on(figure.as_of)),
                 }
             )  # fmt: skip
     targets_df = pd.DataFrame(target_rows, columns=TARGET_COLUMNS)
@@ -152,14 +174,21 @@ def build_report_data(
     progress(60, "Samenvatting en mijlpalen")
     summary = summary_table(targets_df, themes)
     milestones = _milestones(themes, as_of.year)
+    delivery = milestone_delivery(themes, as_of)
     not_answered = _not_answered(as_of)
     own = _own_answers(institution, targets, as_of) if institution else None
     progress(70, "Tabellen klaar")
     return ReportData(
         as_of=as_of, compare_to=compare_to, themes=themes, institution=institution,
         targets=targets_df, series=series_df, summary=summary, milestones=milestones,
-        not_answered=not_answered, own_answers=own,
+        not_answered=not_answered, own_answers=own, delivery=delivery,
+        route_version=goals.version_on(as_of),
+        compare_route_version=goals.version_on(compare_to) if compare_to else None,
     )  # fmt: skip
+
+
+def _number(version: PublishedVersion | None) -> int | None:
+    return version.number if version else None
 
 
 def summary_table(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
@@ -190,6 +219,49 @@ def _milestones(themes: list[Theme], year: int) -> pd.DataFrame:
         for m in milestones
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
+
+
+def milestone_delivery(themes: list[Theme], as_of: datetime.date) -> pd.DataFrame:
+    """The themes' milestones that on ``as_of`` are overdue (themes.queries.overdue_milestones:
+    due before it, not delivered or dropped), delayed or delivered, by their status on that
+    date, each with the date and reason of its last status change on or before it. Overdue
+    first, then delayed, then delivered; in route order within each. One query."""
+    last_change = MilestoneStatusChange.objects.filter(
+        milestone=OuterRef("pk"), changed_on__lte=as_of
+    ).order_by("-changed_on", "-id")
+    overdue = overdue_milestones(today=as_of).values("pk")
+    milestones = (
+        with_status_on(
+            Milestone.objects.filter(line__theme__in=themes).select_related(
+                "line__theme", "lead_partner"
+            ),
+            as_of,
+        )
+        .annotate(
+            is_overdue=Q(pk__in=overdue),
+            last_changed_on=Subquery(last_change.values("changed_on")[:1]),
+            last_reason=Subquery(last_change.values("reason")[:1]),
+        )
+        .filter(
+            Q(pk__in=overdue)
+            | Q(status_on__in=[Milestone.Status.DELAYED, Milestone.Status.DELIVERED])
+        )
+        .order_by("line__theme__order", "line__order", "due_date", "order", "code")
+    )
+    rows = []
+    for m in milestones:
+        group = "overdue" if m.is_overdue else m.status_on
+        rows.append(
+            {
+                "group": group, "code": m.code, "title": m.title, "theme": m.line.theme.name,
+                "lead_partner": m.lead_partner.name if m.lead_partner else "",
+                "due_date": m.due_date, "status": m.status_on,
+                "status_label": str(Milestone.Status(m.status_on).label),
+                "changed_on": m.last_changed_on, "reason": m.last_reason or "",
+            }
+        )  # fmt: skip
+    rows.sort(key=lambda row: DELIVERY_GROUPS.index(row["group"]))  # stable: route order stays
+    return pd.DataFrame(rows, columns=DELIVERY_COLUMNS)
 
 
 def _not_answered(as_of: datetime.date) -> pd.DataFrame:

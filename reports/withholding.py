@@ -1,6 +1,7 @@
 """A report made by someone who may not see institutions' answers (a CIO) follows the same
 small-group rule as the public pages (indicators.privacy): a figure from fewer answers than
-the minimum group size is withheld, and public values are rounded as the pages round them."""
+the minimum group size is withheld, and public values are rounded as the pages round them:
+to one decimal, or coarser where the group is small (privacy.public_step)."""
 
 import dataclasses
 
@@ -14,7 +15,6 @@ from themes.models import SectorTarget
 
 WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on"]
 WITHHELD_IN_SERIES = ["value", "expected_value"]
-ROUNDED = ["value", "compare_value", "change", "expected_value"]
 
 
 def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
@@ -34,18 +34,43 @@ def _withhold(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.Da
     frame.loc[rows, "status"] = ProgressStatus.WITHHELD.value
     if "status_label" in frame:
         frame.loc[rows, "status_label"] = str(ProgressStatus.WITHHELD.label)
-    for column in ROUNDED:
-        if column in frame:
-            frame[column] = frame[column].map(privacy.rounded)
     return frame
 
 
+def _round(
+    frame: pd.DataFrame, column: str, answered_column: str, targets: dict[str, SectorTarget]
+) -> None:
+    """Rounds a value column as the pages round it: by the step its own group size allows."""
+    frame[column] = [
+        privacy.rounded(value, privacy.public_step(targets[code], answered, active))
+        for value, code, answered, active in zip(
+            frame[column], frame["target"], frame[answered_column], frame["active"], strict=True
+        )
+    ]
+
+
 def withhold_small_groups(data: ReportData) -> ReportData:
+    targets_by_code = SectorTarget.objects.in_bulk(
+        set(data.targets["target"]) | set(data.series["target"]), field_name="code"
+    )
     targets = _withhold(data.targets, _too_few(data.targets, "answered"), WITHHELD_IN_TARGETS)
     # The comparison figure is judged by its own count: a small group then is withheld too.
     compare_small = _too_few(targets, "compare_answered")
     targets.loc[compare_small, ["compare_value", "change"]] = None
+    _round(targets, "value", "answered", targets_by_code)
+    _round(targets, "compare_value", "compare_answered", targets_by_code)
+    # The change is that of the published values, so it gives away no more than they do.
+    targets["change"] = [
+        None if change is None or change != change or value is None or compare is None
+        else privacy.rounded(value - compare)
+        for change, value, compare in zip(
+            targets["change"], targets["value"], targets["compare_value"], strict=True
+        )
+    ]  # fmt: skip
+    _round(targets, "expected_value", "answered", targets_by_code)
     series = _withhold(data.series, _too_few(data.series, "answered"), WITHHELD_IN_SERIES)
+    _round(series, "value", "answered", targets_by_code)
+    _round(series, "expected_value", "answered", targets_by_code)
     return dataclasses.replace(
         data, targets=targets, series=series, summary=summary_table(targets, data.themes)
     )

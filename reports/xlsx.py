@@ -2,7 +2,7 @@
 report, the institution's own answers (institution reports) and the data sheet of the CSV.
 
 Numbers are numbers and dates are dates, so that members can sort, filter and calculate; the
-number formats only round what is shown. Every text cell goes through ``_text``: a cell that
+number formats only round what is shown. Every text cell goes through ``cell_text``: a cell that
 starts with "=" would otherwise be stored as a formula, and a name such as "+cmd" or
 "=HYPERLINK(...)" would run on the reader's machine.
 """
@@ -37,7 +37,11 @@ EXCEL_MAX_TEXT = 32_767  # characters in one cell
 SHEET_NAME_MAX = 31
 # Excel refuses these in a sheet name; "History" is reserved by Excel itself.
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
-FIXED_SHEETS = ("Samenvatting", "Mijlpalen", "Niet gemeld", "Eigen antwoorden", "Data", "History")
+DELIVERY_SHEET = "Oplevering mijlpalen"
+FIXED_SHEETS = (
+    "Samenvatting", "Mijlpalen", DELIVERY_SHEET, "Niet gemeld", "Eigen antwoorden", "Data",
+    "History",
+)  # fmt: skip
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -106,7 +110,7 @@ DATA_FORMATS = {"coverage": PERCENT_FORMAT}  # the figures get their target's un
 NO_TARGETS = gettext_lazy("Dit thema heeft in deze versie van de route geen sectordoelen.")
 
 
-def _text(value: str) -> str:
+def cell_text(value: str) -> str:
     """Text Excel can store and will not run: no XML control characters, no leading =+-@."""
     return excel_text(value, EXCEL_MAX_TEXT)
 
@@ -116,7 +120,7 @@ def _cell_value(value):
         value = value.value
     value = plain_value(value)
     if isinstance(value, str):
-        return _text(value)
+        return cell_text(value)
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         # Excel knows no time zones: the Dutch clock time.
         return timezone.localtime(value).replace(tzinfo=None)
@@ -154,7 +158,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     return title
 
 
-def _write_table(
+def write_table(
     sheet: Worksheet,
     columns: Sequence[Column],
     rows: Iterable[Sequence],
@@ -164,7 +168,7 @@ def _write_table(
     """A bold, frozen header row at ``first_row``, the rows below it, a filter over the whole
     table and the column widths. Returns the last row written."""
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=first_row, column=index, value=_text(str(column.header)))
+        cell = sheet.cell(row=first_row, column=index, value=cell_text(str(column.header)))
         cell.font = BOLD
         cell.alignment = HEADER_ALIGNMENT
         letter = get_column_letter(index)
@@ -192,7 +196,7 @@ def _summary_sheet(
     title = TITLE
     if data.institution:
         title += f": {data.institution.name} ({data.institution.code})"
-    sheet["A1"] = _text(title)
+    sheet["A1"] = cell_text(title)
     sheet["A1"].font = Font(bold=True, size=14)
     facts = [
         ("Peildatum", data.as_of),
@@ -206,6 +210,7 @@ def _summary_sheet(
         ("Thema's", ", ".join(theme.name for theme in data.themes)),
         ("Gemaakt op", generated_at),
         ("Gemaakt door", generated_by),
+        ("Routeversie", route_version_text(data)),
         (
             "Toelichting",
             "Cijfers zoals de indicatoren ze berekenen uit de antwoorden tot en met de "
@@ -229,8 +234,63 @@ def _summary_sheet(
     columns = [Column(headers[0], 34)] + [Column(h, 13) for h in headers[1:]]
     columns.append(Column(SUMMARY_TOTAL, 10))
     rows = [[*row, sum(row[1:])] for row in summary.itertuples(index=False, name=None)]
-    _write_table(sheet, columns, rows, first_row=len(facts) + 4)
+    write_table(sheet, columns, rows, first_row=len(facts) + 4)
     sheet.column_dimensions["B"].width = max(sheet.column_dimensions["B"].width, 20)
+
+
+def _version_text(version) -> str:
+    published = timezone.localtime(version.published_at).strftime("%d-%m-%Y")
+    return f"routeversie {version.number} (gepubliceerd op {published})"
+
+
+def route_version_text(data: ReportData) -> str:
+    """The version the figures were judged against, and the comparison date's if another
+    (in Dutch, as the other facts of the summary sheet)."""
+    if data.route_version is None:
+        return "Berekend met de route zoals die nu is: er is nog geen versie gepubliceerd"
+    text = "Berekend met " + _version_text(data.route_version)
+    other = data.compare_route_version
+    if other is not None and other != data.route_version:
+        text += "; de vergelijkingsdatum met " + _version_text(other)
+    return text
+
+
+DELIVERY_LABELS = {
+    "overdue": gettext_lazy("te laat"),
+    "delayed": gettext_lazy("vertraagd"),
+    "delivered": gettext_lazy("opgeleverd"),
+}
+
+
+def _delivery_table(data: ReportData) -> tuple[list[Column], list[list]]:
+    """The overdue, delayed and delivered milestones on the as-of date (in that order) with
+    the date and reason of their last status change."""
+    columns = [
+        Column(_("Oplevering"), 12),
+        Column(_("Code"), 20),
+        Column(_("Mijlpaal"), 60, wrap=True),
+        Column(_("Thema"), 26),
+        Column(_("Trekker"), 24, wrap=True),
+        Column(_("Opleverdatum"), 12),
+        Column(_("Status"), 12),
+        Column(_("Laatste wijziging"), 12),
+        Column(_("Reden"), 60, wrap=True),
+    ]
+    rows = [
+        [
+            str(DELIVERY_LABELS[row["group"]]),
+            row["code"],
+            row["title"],
+            row["theme"],
+            row["lead_partner"],
+            row["due_date"],
+            row["status_label"],
+            None if display.is_blank(row["changed_on"]) else row["changed_on"],
+            row["reason"],
+        ]
+        for row in data.delivery.to_dict("records")
+    ]
+    return columns, rows
 
 
 def _figure(value, number_format: str):
@@ -291,9 +351,9 @@ def _milestone_table(data: ReportData) -> tuple[list[Column], list[list]]:
     return [column for _, column in keep], rows
 
 
-def _write_note(sheet: Worksheet, text: str) -> None:
+def write_note(sheet: Worksheet, text: str) -> None:
     """A sheet that says in one line why it has no table."""
-    sheet["A1"] = _text(text)
+    sheet["A1"] = cell_text(text)
     sheet.column_dimensions["A"].width = max(len(text) + 2, 40)
 
 
@@ -319,7 +379,8 @@ def _data_figures(data: ReportData) -> Iterator[list]:
 
 
 def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_by: str) -> bytes:
-    """The workbook, sheets in this order: Samenvatting, one per theme, Mijlpalen, Niet gemeld,
+    """The workbook, sheets in this order: Samenvatting (with the route version), one per theme,
+    Mijlpalen, Oplevering mijlpalen (overdue, delayed, delivered, with reasons), Niet gemeld,
     Eigen antwoorden (institution reports only) and Data (the CSV's rows and columns)."""
     workbook = Workbook()
     taken = set(FIXED_SHEETS)
@@ -333,21 +394,30 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
         sheet = workbook.create_sheet(sheet_title(theme.name, taken))
         rows = _theme_rows(data, theme.code)
         if rows:
-            _write_table(sheet, theme_columns, rows)
+            write_table(sheet, theme_columns, rows)
         else:  # no header over nothing: the one line a reader needs
-            _write_note(sheet, str(NO_TARGETS))
+            write_note(sheet, str(NO_TARGETS))
 
     milestones = workbook.create_sheet("Mijlpalen")
     if len(data.milestones):
-        _write_table(milestones, *_milestone_table(data))
+        write_table(milestones, *_milestone_table(data))
     else:
-        _write_note(
+        write_note(
             milestones,
             _("De routekaart noemt geen mijlpalen voor %(year)s.") % {"year": data.as_of.year},
         )
+    delivery = workbook.create_sheet(DELIVERY_SHEET)
+    if len(data.delivery):
+        write_table(delivery, *_delivery_table(data))
+    else:
+        write_note(
+            delivery,
+            _("Op %(date)s is geen mijlpaal te laat, vertraagd of opgeleverd.")
+            % {"date": data.as_of.strftime("%d-%m-%Y")},
+        )
     not_answered = workbook.create_sheet("Niet gemeld")
     if len(data.not_answered):
-        _write_table(
+        write_table(
             not_answered,
             NOT_ANSWERED_COLUMNS,
             [
@@ -360,9 +430,9 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
             ],
         )
     else:
-        _write_note(not_answered, "Alle actieve instellingen hebben recent geantwoord.")
+        write_note(not_answered, "Alle actieve instellingen hebben recent geantwoord.")
     if data.own_answers is not None:
-        _write_table(
+        write_table(
             workbook.create_sheet("Eigen antwoorden"),
             OWN_ANSWER_COLUMNS,
             [
@@ -376,10 +446,10 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
             ],
         )
 
-    _write_table(workbook.create_sheet("Data"), _data_columns(), _data_figures(data))
+    write_table(workbook.create_sheet("Data"), _data_columns(), _data_figures(data))
 
-    workbook.properties.title = _text(TITLE)
-    workbook.properties.creator = _text(generated_by)
+    workbook.properties.title = cell_text(TITLE)
+    workbook.properties.creator = cell_text(generated_by)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

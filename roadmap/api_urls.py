@@ -12,6 +12,7 @@ router = DefaultRouter()
 router.register("themes", api.ThemeViewSet, basename="theme")
 router.register("lines", api.LineViewSet, basename="line")
 router.register("milestones", api.MilestoneViewSet, basename="milestone")
+router.register("versions", api.RouteVersionViewSet, basename="route-version")
 # Targets come with their sector figures (the indicators room extends the route's view).
 router.register("targets", indicator_api.TargetFiguresViewSet, basename="target")
 

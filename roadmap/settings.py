@@ -455,5 +455,9 @@ INDICATIVE_COVERAGE_BELOW = env_int("INDICATIVE_COVERAGE_BELOW", 50)
 # A sector figure from fewer answers than this is withheld from everyone who may not see the
 # institutions' own answers (the public, CIOs, the open API): it would reveal them.
 MIN_GROUP_SIZE = env_int("MIN_GROUP_SIZE", 3)
+# Below this many answers a public figure is rounded coarsely and shown without its counts, so
+# that the difference of two figures one save apart does not give that answer away
+# (indicators.privacy.public_step).
+SMALL_GROUP_SIZE = env_int("SMALL_GROUP_SIZE", 10)
 # The route's start: the first month end of every series, and the default baseline date.
 ROUTE_START = "2026-01-01"

@@ -2,10 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from institutions.queries import answerable_targets
-from rounds.models import Round, RoundReview
+from rounds.assembly import rounds_to_freeze
+from rounds.models import FiguresUse, Round, RoundReview
 
 
 class TargetChoiceField(forms.ModelMultipleChoiceField):
@@ -24,14 +26,16 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = Round
-        fields = ["name", "opens_on", "closes_on", "assembly_on", "targets"]
+        fields = ["name", "opens_on", "closes_on", "assembly_on", "targets", "figures_use"]
         labels = {
             "name": _("Naam"),
             "opens_on": _("Opent op"),
             "closes_on": _("Deadline"),
             "assembly_on": _("Ledenvergadering"),
+            "figures_use": _("Cijfers voor de ledenvergadering op basis van"),
         }
         widgets = {
+            "figures_use": forms.RadioSelect,
             "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "assembly_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -42,6 +46,11 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound and not self.instance.pk:
             self.initial.setdefault("targets", list(self.fields["targets"].queryset))
+        # Not sent (an older form, a script): the default, all answers.
+        self.fields["figures_use"].required = False
+
+    def clean_figures_use(self):
+        return self.cleaned_data.get("figures_use") or FiguresUse.ALL
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
@@ -100,3 +109,45 @@ class ReopenForm(forms.Form):
         if not reason:
             raise ValidationError(_("Geef een reden voor de heropening."))
         return reason
+
+
+class FiguresUseForm(forms.Form):
+    figures_use = forms.ChoiceField(
+        label=_("Cijfers voor de ledenvergadering op basis van"),
+        choices=FiguresUse.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Kies alle antwoorden of alleen goedgekeurde antwoorden."),
+            "invalid_choice": _("Kies alle antwoorden of alleen goedgekeurde antwoorden."),
+        },
+    )
+
+
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, round):
+        return _("%(name)s (ledenvergadering %(date)s)") % {
+            "name": round.name,
+            "date": formats.date_format(round.assembly_on, "j F Y"),
+        }
+
+
+class AssemblyPackForm(forms.Form):
+    """The council picks the round whose figures to freeze: a closed round without a pack
+    (or whose pack failed)."""
+
+    round = RoundChoiceField(
+        label=_("Ronde"),
+        queryset=Round.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Kies een ronde."),
+            "invalid_choice": _(
+                "Kies een gesloten ronde zonder vergaderstuk; van deze ronde is al een "
+                "vergaderstuk gemaakt, of ze is nog niet gesloten."
+            ),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds_to_freeze()

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution
@@ -27,6 +28,23 @@ class RoundState(models.TextChoices):
     CLOSED = "closed", _("gesloten")
 
 
+class FiguresUse(models.TextChoices):
+    """Which answers a round's frozen figures (its assembly pack) are computed from."""
+
+    ALL = "all", _("alle antwoorden")
+    APPROVED = "approved", _("alleen goedgekeurde antwoorden")
+
+
+def figures_basis(figures_use: str, round_name: str) -> str:
+    """ "Cijfers op basis van alle antwoorden", or "... alleen goedgekeurde antwoorden (ronde
+    X)"."""
+    if figures_use == FiguresUse.APPROVED:
+        return gettext("Cijfers op basis van alleen goedgekeurde antwoorden (ronde %(round)s)") % {
+            "round": round_name
+        }
+    return gettext("Cijfers op basis van alle antwoorden")
+
+
 class Round(models.Model):
     name = models.CharField(_("naam"), max_length=100, unique=True)
     opens_on = models.DateField(_("opent op"))
@@ -37,6 +55,16 @@ class Round(models.Model):
     )
     targets = models.ManyToManyField(
         SectorTarget, related_name="rounds", verbose_name=_("gevraagde sectordoelen")
+    )
+    figures_use = models.CharField(
+        _("cijfers op basis van"),
+        max_length=10,
+        choices=FiguresUse.choices,
+        default=FiguresUse.ALL,
+        help_text=_(
+            "Alleen goedgekeurde antwoorden: het vergaderstuk telt alleen de antwoorden van "
+            "instellingen waarvan de sectorstaf de ronde heeft goedgekeurd."
+        ),
     )
     closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -52,6 +80,9 @@ class Round(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_on__gte=models.F("opens_on")), name="round_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(figures_use__in=["all", "approved"]), name="round_figures_use_valid"
             ),
         ]
         verbose_name = _("rapportageronde")
@@ -70,6 +101,11 @@ class Round(models.Model):
         if today < self.opens_on:
             return RoundState.PLANNED
         return RoundState.OPEN
+
+    @property
+    def figures_basis(self) -> str:
+        """What the round's figures are based on, as the pages and the pack say it."""
+        return figures_basis(self.figures_use, self.name)
 
     def get_state_display(self) -> str:
         return RoundState(self.state()).label
@@ -239,3 +275,89 @@ class ReminderSent(models.Model):
     @property
     def recipient_list(self) -> list[str]:
         return [line for line in self.recipients.splitlines() if line]
+
+
+def _pack_file_path(pack: "AssemblyPack", filename: str) -> str:
+    return f"assembly/{pack.round_id}/{filename}"
+
+
+class AssemblyPack(models.Model):
+    """The pack for the members' assembly of a round: its figures frozen as of the round's end,
+    what changed since the previous pack, and the PDF and Excel made from them.
+
+    Frozen means stored: the figures, milestones and institutions are copied into the JSON
+    fields when the pack is made (rounds.assembly.freeze_pack) and never recomputed, so an
+    answer changed later leaves the pack as the assembly saw it. One pack per round.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("in de wachtrij")
+        RUNNING = "running", _("bezig")
+        DONE = "done", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    round = models.OneToOneField(Round, on_delete=models.PROTECT, related_name="assembly_pack")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Filled in by freeze_pack. as_of: the last day of the round's window; figures_use: the
+    # round's setting when the figures were frozen (the round's may change afterwards).
+    frozen_at = models.DateTimeField(_("bevroren op"), null=True, blank=True)
+    as_of = models.DateField(_("peildatum"), null=True, blank=True)
+    figures_use = models.CharField(
+        _("cijfers op basis van"), max_length=10, choices=FiguresUse.choices, blank=True
+    )
+    # The pack this one is compared with ("since the last assembly"), if there was one.
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Per target code: title, measure, unit, goal, value, coverage, answered, active, status,
+    # expected value and the status override in force (or null). See rounds.assembly.
+    figures = models.JSONField(default=dict, blank=True)
+    # Per milestone code: title, theme, due date (ISO), status on the as-of date, overdue.
+    milestones = models.JSONField(default=dict, blank=True)
+    # The institutions that answered in the round: [{"code", "name", "answered"}], by name.
+    institutions = models.JSONField(default=list, blank=True)
+    # The round's reporting rate (rounds.queries.reporting_rate) when the figures were frozen.
+    rate = models.JSONField(default=dict, blank=True)
+    # What changed since the previous pack (rounds.assembly.since_last), stored with the rest.
+    since = models.JSONField(default=dict, blank=True)
+    pdf = models.FileField(upload_to=_pack_file_path, blank=True)
+    xlsx = models.FileField(upload_to=_pack_file_path, blank=True)
+
+    class Meta:
+        ordering = ["-round__assembly_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                name="assemblypack_state_valid",
+            ),
+            # A finished pack has its frozen figures and both files; an unfinished one neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(state="done", frozen_at__isnull=False, as_of__isnull=False)
+                    & ~Q(pdf="")
+                    & ~Q(xlsx="")
+                )
+                | (~Q(state="done") & Q(pdf="") & Q(xlsx="")),
+                name="assemblypack_files_only_when_done",
+            ),
+        ]
+        verbose_name = _("vergaderstuk")
+        verbose_name_plural = _("vergaderstukken")
+
+    def __str__(self) -> str:
+        return f"{self.round} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("rounds:assembly-pack", args=[self.round_id])
+
+    @property
+    def figures_basis(self) -> str:
+        return figures_basis(self.figures_use or self.round.figures_use, self.round.name)
+
+    def filename(self, extension: str) -> str:
+        return f"routekaart-vergaderstuk-{self.round.assembly_on.isoformat()}.{extension}"

@@ -249,6 +249,42 @@ def approved_answer_ids(round: Round) -> QuerySet:
     )
 
 
+def approved_institution_ids(round: Round) -> list[int]:
+    """The ids of the institutions whose answers count in a round with "alleen goedgekeurde
+    antwoorden": their latest review of the round is an approval and no answer in the round was
+    entered after it (a change after a reopening needs a new approval). Their answers that count
+    are those dated in the round and their earlier answers still valid at its end: the figures
+    as of the round's end, read from these institutions only (indicators.queries.answer_figures
+    with ``institution_ids``). Rows: institution ids, ascending. One query."""
+    newest = RoundReview.objects.filter(round=round, institution=OuterRef("pk")).order_by(
+        "-reviewed_at", "-id"
+    )
+    changed_after = Answer.objects.filter(
+        in_round(round), institution=OuterRef("pk"), entered_at__gt=OuterRef("approved_at")
+    )
+    return list(
+        Institution.objects.annotate(
+            decision=Subquery(newest.values("decision")[:1]),
+            approved_at=Subquery(newest.values("reviewed_at")[:1]),
+        )
+        .filter(decision=RoundReview.Decision.APPROVED)
+        .filter(~Exists(changed_after))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def reporting_institutions(round: Round) -> list[dict]:
+    """The expected institutions that answered at least one of the round's targets in it.
+    Rows: {"code", "name", "answered"} (targets answered in the round), by name."""
+    return list(
+        with_completion(round, expected_institutions(round))
+        .filter(answered__gt=0)
+        .order_by("name", "code")
+        .values("code", "name", "answered")
+    )
+
+
 def changed_since_approval(round: Round, institution: Institution, review: RoundReview) -> bool:
     """True when answers in the round were entered after this approval (it needs a new one)."""
     return (

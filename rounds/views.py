@@ -5,17 +5,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institutions import access
+from institutions import access, audit
 from institutions.models import Institution
 from rounds import actions, queries, reminders
-from rounds.forms import ReopenForm, RoundForm, RoundReviewForm
-from rounds.models import ReminderSent, Round, RoundReview
+from rounds.assembly import pack_view
+from rounds.forms import (
+    AssemblyPackForm,
+    FiguresUseForm,
+    ReopenForm,
+    RoundForm,
+    RoundReviewForm,
+)
+from rounds.models import AssemblyPack, ReminderSent, Round, RoundReview
 
 RECENT_REMINDERS = 50
 INSTITUTION_TEMPLATE = "rounds/round_institution.html"
@@ -28,7 +35,8 @@ def _staff_only(request: HttpRequest) -> None:
 
 def _round(request: HttpRequest, round_id: int) -> Round:
     _staff_only(request)
-    return get_object_or_404(Round, pk=round_id)
+    # With its pack, if any (the round page shows it; one query for both).
+    return get_object_or_404(Round.objects.select_related("assembly_pack"), pk=round_id)
 
 
 def _institution(round: Round, code: str) -> Institution:
@@ -59,6 +67,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
                 closes_on=data["closes_on"],
                 assembly_on=data["assembly_on"],
                 targets=data["targets"],
+                figures_use=data["figures_use"],
                 user=request.user,
             )
             messages.success(request, _("Ronde '%(name)s' aangemaakt.") % {"name": round.name})
@@ -67,7 +76,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     return render(request, "rounds/round_form.html", {"form": form})
 
 
-def _detail_context(round: Round) -> dict:
+def _detail_context(round: Round, figures_use_form: FiguresUseForm | None = None) -> dict:
     reviews = queries.latest_reviews(round)
     complete = list(queries.complete_institutions(round))
     for institution in complete:
@@ -82,6 +91,10 @@ def _detail_context(round: Round) -> dict:
         "reminders": ReminderSent.objects.filter(round=round).select_related("institution")[
             :RECENT_REMINDERS
         ],
+        # A reverse one-to-one without a row raises an AttributeError subclass: None then.
+        "pack": getattr(round, "assembly_pack", None),
+        "figures_use_form": figures_use_form
+        or FiguresUseForm(initial={"figures_use": round.figures_use}),
     }
 
 
@@ -281,3 +294,99 @@ def reminder(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
             "mail": reminders.compose(round, institution, ReminderSent.Kind.MANUAL),
         },
     )
+
+
+@require_POST
+@login_required
+def figures_use(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Staff choose whether the round's assembly pack uses all or approved answers only."""
+    round = _round(request, round_id)
+    form = FiguresUseForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(round, figures_use_form=form)
+        return render(request, "rounds/round_detail.html", context, status=422)
+    try:
+        actions.do_set_figures_use(round=round, figures_use=form.cleaned_data["figures_use"])
+    except actions.RoundActionError as error:
+        context = _detail_context(round, figures_use_form=form)
+        return _refused(request, error, "rounds/round_detail.html", context)
+    messages.success(request, round.figures_basis + ".")
+    return redirect(round.get_absolute_url())
+
+
+# --- The assembly pack: the council and sector staff ------------------------------------------
+
+
+def _council_or_staff(request: HttpRequest) -> None:
+    if not (access.is_sector_staff(request.user) or access.is_council(request.user)):
+        raise PermissionDenied(_("De vergaderstukken zijn voor de MBO Raad en de sectorstaf."))
+
+
+def _pack(request: HttpRequest, round_id: int) -> AssemblyPack:
+    _council_or_staff(request)
+    return get_object_or_404(
+        AssemblyPack.objects.select_related("round", "requested_by"), round_id=round_id
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def assembly_list(request: HttpRequest) -> HttpResponse:
+    """The packs of every assembly, and the form to freeze the figures of a closed round."""
+    _council_or_staff(request)
+    form = AssemblyPackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        round = form.cleaned_data["round"]
+        try:
+            pack = actions.do_request_assembly_pack(round=round, user=request.user)
+        except actions.RoundActionError as error:
+            form.add_error("round", str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "De cijfers van ronde '%(name)s' worden bevroren; het vergaderstuk komt "
+                    "op deze pagina."
+                )
+                % {"name": round.name},
+            )
+            return redirect(pack)
+    packs = AssemblyPack.objects.select_related("round", "requested_by")
+    return render(
+        request,
+        "rounds/assembly_list.html",
+        {"form": form, "packs": packs, "can_freeze": form.fields["round"].queryset.exists()},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@login_required
+@never_cache
+def assembly_pack(request: HttpRequest, round_id: int) -> HttpResponse:
+    pack = _pack(request, round_id)
+    template = "rounds/assembly_pack.html"
+    if request.htmx:
+        template += "#pack-state"  # the polling fragment while the pack is being made
+    context = pack_view(pack) if pack.state == AssemblyPack.State.DONE else {"pack": pack}
+    context.setdefault("round", pack.round)
+    return render(request, template, context)
+
+
+PACK_FILES = {"pdf": "pdf", "xlsx": "xlsx"}
+
+
+@require_GET
+@login_required
+@never_cache
+def assembly_download(request: HttpRequest, round_id: int, extension: str) -> FileResponse:
+    pack = _pack(request, round_id)
+    if extension not in PACK_FILES:
+        raise Http404("Onbekend bestandsformaat")
+    stored = getattr(pack, PACK_FILES[extension])
+    if pack.state != AssemblyPack.State.DONE or not stored:
+        raise Http404("Dit vergaderstuk is (nog) niet klaar")
+    filename = pack.filename(extension)
+    audit.record(audit.Kind.EXPORT, request=request, detail=filename)
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=filename)

@@ -57,8 +57,10 @@ def _empty_cache():
 def _every_figure_shown(settings):
     """The cast has two institutions, so with the default minimum group size (3) every public
     figure would be withheld. Tests of what figures show use a group of one; the privacy tests
-    (tests/indicators/test_privacy.py) set the real minimum."""
+    (tests/indicators/test_privacy.py) set the real minimum, and the real small group below
+    which public values are rounded coarsely."""
     settings.MIN_GROUP_SIZE = 1
+    settings.SMALL_GROUP_SIZE = 1
 
 
 @pytest.fixture(autouse=True)

@@ -52,6 +52,10 @@ NOT_FOUND = {"cio_a": 404, "viewer_a": 404, "staff": 404, "council": 404, "admin
 ROUNDS_NOT_FOUND = {
     "cio_a": 403, "viewer_a": 403, "cio_b": 403, "staff": 404, "council": 403, "admin": 404,
 }  # fmt: skip
+# Assembly packs: the council and sector staff; no pack for round 999.
+PACK_NOT_FOUND = {
+    "cio_a": 403, "viewer_a": 403, "cio_b": 403, "staff": 404, "council": 404, "admin": 404,
+}  # fmt: skip
 
 # URL name -> (sample path, expected GET status per role)
 GET_TABLE = {
@@ -84,6 +88,8 @@ GET_TABLE = {
     "milestone-list": ("/api/v1/milestones/", PUBLIC),
     "milestone-detail": ("/api/v1/milestones/LZD-RC-2026-1/", PUBLIC),
     "milestone-counts": ("/api/v1/milestones/counts/", PUBLIC),
+    "route-version-list": ("/api/v1/versions/", PUBLIC),
+    "route-version-detail": ("/api/v1/versions/1/", PUBLIC),
     "target-list": ("/api/v1/targets/", PUBLIC),
     "target-detail": ("/api/v1/targets/LZD-WALLET/", PUBLIC),
     "target-series": ("/api/v1/targets/LZD-WALLET/series/", PUBLIC),
@@ -150,6 +156,16 @@ GET_TABLE = {
     "rounds:detail": ("/beheer/rondes/999/", _private(**ROUNDS_NOT_FOUND)),
     "rounds:open": ("/beheer/rondes/999/openen/", _everyone(405)),
     "rounds:close": ("/beheer/rondes/999/sluiten/", _everyone(405)),
+    "rounds:figures-use": ("/beheer/rondes/999/cijferbasis/", _everyone(405)),
+    "rounds:assembly-list": (
+        "/beheer/vergaderstukken/",
+        _private(cio_a=403, viewer_a=403, cio_b=403),
+    ),
+    "rounds:assembly-pack": ("/beheer/rondes/999/vergaderstuk/", _private(**PACK_NOT_FOUND)),
+    "rounds:assembly-download": (
+        "/beheer/rondes/999/vergaderstuk.pdf",
+        _private(**PACK_NOT_FOUND),
+    ),
     "rounds:institution": ("/beheer/rondes/999/instellingen/11AA/", _private(**ROUNDS_NOT_FOUND)),
     "rounds:review": ("/beheer/rondes/999/instellingen/11AA/beoordelen/", _everyone(405)),
     "rounds:reopen": ("/beheer/rondes/999/instellingen/11AA/heropenen/", _everyone(405)),
@@ -528,6 +544,20 @@ WRITE_TABLE = {
         path="/beheer/rondes/{round}/sluiten/",
         post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=409),
         changes=frozenset({"rounds_round"}),
+    ),
+    "rounds:figures-use": Writes(
+        path="/beheer/rondes/{round}/cijferbasis/",
+        post=_writes(**ROUNDS_STAFF_ONLY, staff=302, admin=302),
+        data=lambda ctx, role: {"figures_use": "approved" if role == "sector_staff" else "all"},
+        changes=frozenset({"rounds_round"}),
+    ),
+    # The council (and staff) freeze a closed round's figures once; asked again: 422.
+    "rounds:assembly-list": Writes(
+        post=_writes(
+            anonymous=LOGIN, cio_a=403, viewer_a=403, cio_b=403, staff=302, council=422, admin=422
+        ),
+        data=lambda ctx, role: {"round": ctx["closed_round"].pk},
+        changes=frozenset({"rounds_assemblypack"}),
     ),
     "rounds:review": Writes(
         path="/beheer/rondes/{round}/instellingen/11AA/beoordelen/",

@@ -20,8 +20,9 @@ from rest_framework.response import Response
 from roadmap.lib.query_params import PAGING, QueryParam, QueryParamsSchema, parse_query
 from roadmap.lib.text import holds_nul
 from themes import queries
-from themes.models import Line, Milestone, SectorTarget, Theme
+from themes.models import Line, Milestone, RouteVersion, SectorTarget, Theme
 from themes.needed import StillNeeded, still_needed_for_targets
+from themes.versions import changes_since_previous
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -345,3 +346,79 @@ class TargetViewSet(RouteViewSet):
         if layer := query.get("layer"):
             targets = targets.filter(layers__code=layer)
         return targets
+
+
+class RouteVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RouteVersion
+        fields = ["number", "note", "published_at"]
+
+
+class RouteVersionChangeSerializer(serializers.Serializer):
+    """themes.versions.Change: one difference between two versions."""
+
+    kind = serializers.ChoiceField(choices=["targets", "milestones"])
+    code = serializers.CharField(help_text="The target's or milestone's code")
+    change = serializers.ChoiceField(choices=["added", "removed", "changed"])
+    field = serializers.CharField(
+        allow_null=True,
+        help_text="For a change: the field (title, goal_value, unit, deadline, measure, "
+        "threshold; for a milestone title, year, due_date, line)",
+    )
+    old = serializers.CharField(allow_null=True, help_text="The field's value before, as text")
+    new = serializers.CharField(allow_null=True, help_text="The field's value after, as text")
+
+
+class RouteVersionDetailSerializer(RouteVersionSerializer):
+    previous = serializers.SerializerMethodField(
+        help_text="The number of the version before it; null for the first"
+    )
+    changes = serializers.SerializerMethodField(
+        help_text="What changed since the previous version (empty for the first)"
+    )
+
+    class Meta(RouteVersionSerializer.Meta):
+        fields = [*RouteVersionSerializer.Meta.fields, "previous", "changes"]
+
+    def _since_previous(self, version: RouteVersion):
+        if "since_previous" not in self.context:
+            self.context["since_previous"] = changes_since_previous(version)
+        return self.context["since_previous"]
+
+    def get_previous(self, version: RouteVersion) -> int | None:
+        return self._since_previous(version)[0]
+
+    @extend_schema_field(RouteVersionChangeSerializer(many=True))
+    def get_changes(self, version: RouteVersion) -> list[dict]:
+        changes = self._since_previous(version)[1]
+        return RouteVersionChangeSerializer(changes, many=True).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The published versions of the route, newest first (unpaged)"),
+    retrieve=extend_schema(
+        summary="One version by its number, with what changed since the version before it",
+        responses={200: RouteVersionDetailSerializer, 404: NOT_FOUND},
+    ),
+)
+class RouteVersionViewSet(RouteViewSet):
+    """The route's published versions: figures and reports name the one they were judged
+    against. The content itself is left out; the detail lists the changes."""
+
+    lookup_field = "number"
+    queryset = queries.route_versions()
+    # One version per decision to publish: a handful a year, so the list is one page.
+    pagination_class = None
+
+    def query_params_for(self, action: str | None) -> tuple[QueryParam, ...]:
+        return self.retrieve_params if action == "retrieve" else ()
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return RouteVersion.objects.all()  # with its content, to compare
+        return super().get_queryset()
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return RouteVersionDetailSerializer
+        return RouteVersionSerializer

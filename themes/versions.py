@@ -5,12 +5,14 @@ deadline, measure and threshold, and every milestone's text, year, due date and 
 are stored as text (decimals normalised, dates ISO) so that two versions compare exactly.
 """
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from themes.models import Milestone, SectorTarget
+from themes.models import Milestone, RouteVersion, SectorTarget
 
 CONTENT_SCHEMA = 1
 
@@ -111,3 +113,109 @@ def diff(old: dict, new: dict) -> list[Change]:
                             )
                         )
     return changes
+
+
+# --- The goals in force on a date ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A target's goal value and deadline, as a published version (or the live route) says."""
+
+    value: Decimal
+    deadline: datetime.date
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    """What figures need of one RouteVersion: which it is, when, and its targets' goals."""
+
+    id: int
+    number: int
+    published_at: datetime.datetime
+    goals: dict[str, Goal]
+
+    @property
+    def published_on(self) -> datetime.date:
+        return timezone.localdate(self.published_at)
+
+
+def _goals_of(content: dict) -> dict[str, Goal]:
+    goals = {}
+    for code, fields in content.get("targets", {}).items():
+        if fields.get("goal_value") is None or fields.get("deadline") is None:
+            continue
+        goals[code] = Goal(
+            Decimal(fields["goal_value"]), datetime.date.fromisoformat(fields["deadline"])
+        )
+    return goals
+
+
+class GoalsInForce:
+    """The published versions, to tell per date which version a figure is judged against.
+
+    The version in force on a day is the latest one published on or before it (its local
+    date). A day before the first publication is judged by the first version: it is the
+    earliest record of the route there is, and judging those days by later edits would
+    rewrite figures already reported. Without any version, and for a target a version does not
+    hold (added since), the target's live goal applies.
+    """
+
+    def __init__(self, versions: list[PublishedVersion]):
+        self.versions = sorted(versions, key=lambda v: (v.published_at, v.number))
+
+    @property
+    def cache_key(self) -> str:
+        """Changes whenever a version is published: for caches of computed progress."""
+        return ",".join(str(v.number) for v in self.versions) or "-"
+
+    def version_on(self, day: datetime.date) -> PublishedVersion | None:
+        if not self.versions:
+            return None
+        in_force = self.versions[0]
+        for version in self.versions:
+            if version.published_on > day:
+                break
+            in_force = version
+        return in_force
+
+    def goal(self, target: SectorTarget, day: datetime.date) -> Goal:
+        version = self.version_on(day)
+        goal = version.goals.get(target.code) if version else None
+        return goal or Goal(target.goal_value, target.deadline)
+
+
+def goals_timeline() -> GoalsInForce:
+    """Every published version with its goals. One query."""
+    rows = RouteVersion.objects.order_by("number").values("id", "number", "published_at", "content")
+    return GoalsInForce(
+        [
+            PublishedVersion(
+                row["id"], row["number"], row["published_at"], _goals_of(row["content"])
+            )
+            for row in rows
+        ]
+    )
+
+
+def goals_in_force(as_of: datetime.date) -> dict[str, tuple[Decimal, datetime.date]]:
+    """{target code: (goal value, deadline)} of the version in force on ``as_of`` (see
+    GoalsInForce); empty when no version is published yet (then the live goals apply)."""
+    version = goals_timeline().version_on(as_of)
+    if version is None:
+        return {}
+    return {code: (goal.value, goal.deadline) for code, goal in version.goals.items()}
+
+
+def changes_since_previous(version: RouteVersion) -> tuple[int | None, list[Change]]:
+    """The number of the version before ``version`` (None for the first) and what changed
+    since it. One query."""
+    previous = (
+        RouteVersion.objects.filter(number__lt=version.number)
+        .order_by("-number")
+        .only("number", "content")
+        .first()
+    )
+    if previous is None:
+        return None, []
+    return previous.number, diff(previous.content, version.content)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from roadmap.lib.jobs import enqueue_after_commit
 from roadmap.lib.text import holds_nul
 from themes import actions, queries, versions
 from themes.forms import (
@@ -28,6 +29,9 @@ from themes.needed import still_needed_for_targets
 # who records a milestone's delivery and who publishes a route version.
 RECORD_STATUS_PERMISSION = "themes.add_milestonestatuschange"
 PUBLISH_VERSION_PERMISSION = "themes.add_routeversion"
+# Figures are judged against the goals in force, so a published version means a full
+# recompute (indicators.tasks.recompute_all; by name, as themes does not import indicators).
+RECOMPUTE_ALL_TASK = "indicators.recompute_all"
 
 
 def _layer_filter(request: HttpRequest) -> tuple[LayerFilterForm, object]:
@@ -254,6 +258,8 @@ def version_publish(request: HttpRequest) -> HttpResponse:
                 for problem in problems:
                     form.add_error(field, problem)
         else:
+            # After the commit, and a broker outage never fails the publish (roadmap.lib.jobs).
+            enqueue_after_commit(RECOMPUTE_ALL_TASK)
             messages.success(
                 request, _("Versie %(number)s is gepubliceerd.") % {"number": version.number}
             )

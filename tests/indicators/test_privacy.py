@@ -142,3 +142,113 @@ def test_the_charts_of_a_withheld_series_carry_no_values(client, five_institutio
     start = html.index('data-plotly="') + len('data-plotly="')
     chart = json.loads(html[start : html.index('"', start)].replace("&quot;", '"'))
     assert all(y is None for y in chart["data"][0]["y"])
+
+
+# --- Differencing (issue 14, finding 1): one save between two published figures ---------------
+
+SCALE_WIDTH = 5.0  # the NBA scale, 0 to 5
+
+
+@pytest.fixture
+def real_small_group(settings):
+    settings.SMALL_GROUP_SIZE = 10
+
+
+def _institutions(count: int) -> list[Institution]:
+    return [
+        Institution.objects.create(
+            code=f"{n:02d}DD", name=f"Vakschool {n}", kind="vakinstelling",
+            active_from=datetime.date(2020, 1, 1),
+        )
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def _published(client, code="CYB-NBA-GEMIDDELD") -> dict:
+    return client.get(f"/api/v1/targets/{code}/").json()
+
+
+def _range_left_for_the_new_answer(before: dict, after: dict, n: int) -> tuple[float, float]:
+    """What a reader can work out from two published means, n and n + 1 answers, and the steps
+    they are rounded to: after * (n + 1) - before * n, with each figure anywhere in its step."""
+    low = (n + 1) * (after["value"] - after["rounded_to"] / 2) - n * (
+        before["value"] + before["rounded_to"] / 2
+    )
+    high = (n + 1) * (after["value"] + after["rounded_to"] / 2) - n * (
+        before["value"] - before["rounded_to"] / 2
+    )
+    return low, high
+
+
+@pytest.mark.usefixtures("real_small_group")
+@pytest.mark.parametrize("group", [3, 4, 6, 9])
+def test_in_a_small_group_one_save_cannot_be_read_off_two_published_figures(client, group):
+    """The probe's sum: with one decimal, 3 published scores and then 4 gave the fourth to
+    within 0.35 of a level. Now the range left is wider than the whole scale."""
+    schools = _institutions(group + 1)
+    scores = ["2.0", "3.0", "4.4", "1.5", "2.5", "3.5", "4.0", "1.0", "2.2"]
+    for school, score in zip(schools[:group], scores, strict=False):
+        _score(school, score)
+    recompute(today=TODAY)
+    before = _published(client)
+    _score(schools[group], "4.8")
+    recompute(today=TODAY)
+    after = _published(client)
+    assert before["rounded_to"] > 0.1  # from 9 to 10 answers, "after" is one decimal again
+    low, high = _range_left_for_the_new_answer(before, after, group)
+    assert low <= 4.8 <= high
+    assert high - low >= SCALE_WIDTH
+
+
+@pytest.mark.usefixtures("real_small_group")
+def test_a_large_group_is_published_to_one_decimal(client):
+    for school, score in zip(_institutions(10), ["2.0", "3.0"] * 5, strict=True):
+        _score(school, score)
+    recompute(today=TODAY)
+    published = _published(client)
+    assert (published["value"], published["rounded_to"]) == (2.5, 0.1)
+
+
+@pytest.mark.usefixtures("real_small_group")
+def test_a_small_group_is_rounded_coarsely_on_the_page_and_in_the_charts(client):
+    for school, score in zip(_institutions(4), ["2.0", "3.0", "4.4", "2.9"], strict=True):
+        _score(school, score)
+    recompute(today=TODAY)  # mean 3.075; one answer moves it by up to 5 / 4: a step of 2
+    published = _published(client)
+    assert (published["value"], published["rounded_to"]) == (4.0, 2.0)
+    html = client.get("/dashboard/doelen/CYB-NBA-GEMIDDELD/").content.decode()
+    assert "≈&nbsp;4,0 NBA-niveau" in html
+    assert "Afgerond op 2,0 NBA-niveau: minder dan 10 instellingen antwoordden" in html
+    assert "3,1" not in html and "3,08" not in html
+    start = html.index('data-plotly="') + len('data-plotly="')
+    chart = json.loads(html[start : html.index('"', start)].replace("&quot;", '"'))
+    assert {y for y in chart["data"][0]["y"] if y is not None} == {4.0}
+    dashboard = client.get("/dashboard/").content.decode()
+    assert "≈&nbsp;4,0 NBA-niveau" in dashboard and "3,1 NBA-niveau" not in dashboard
+
+
+@pytest.mark.usefixtures("real_small_group")
+def test_a_small_groups_counts_per_status_are_not_public(client, council):
+    wallet = SectorTarget.objects.get(code="LZD-WALLET")
+    schools = _institutions(5)
+    for school, status in zip(
+        schools,
+        ["gerealiseerd", "gerealiseerd", "in_uitvoering", "gepland", "gepland"],
+        strict=True,
+    ):
+        Answer.objects.create(institution=school, target=wallet, status=status, applies_on=DAY)
+    recompute(today=TODAY)
+    # 2 of 5 active adopted: 40%; each adopter moves the share by 20 points, so a step of 50.
+    published = _published(client, "LZD-WALLET")
+    assert (published["value"], published["rounded_to"]) == (50.0, 50.0)
+    html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
+    bars = [
+        json.loads(chunk.split('"', 1)[0].replace("&quot;", '"'))
+        for chunk in html.split('data-plotly="')[1:]
+    ]
+    statuses = bars[1]["data"]
+    assert all(y is None for trace in statuses[:-1] for y in trace["y"])
+    client.force_login(council)
+    assert _published(client, "LZD-WALLET")["value"] == 50.0  # the API is open data for all
+    seen = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
+    assert "40,0%" in seen

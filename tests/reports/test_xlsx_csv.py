@@ -30,12 +30,12 @@ MONTH_ENDS = [
 HEADER = [
     "Code", "Sectordoel", "Thema", "Peildatum", "Waarde", "Eenheid", "Streefwaarde",
     "Streefdatum", "Verwacht op peildatum", "Voortgang", "Dekking (%)",
-    "Instellingen met antwoord", "Actieve instellingen",
+    "Instellingen met antwoord", "Actieve instellingen", "Routeversie",
 ]  # fmt: skip
 HEADER_EN = [
     "Code", "Sector target", "Theme", "As-of date", "Value", "Unit", "Goal value",
     "Target date", "Expected on the as-of date", "Progress", "Coverage (%)",
-    "Institutions answered", "Active institutions",
+    "Institutions answered", "Active institutions", "Route version",
 ]  # fmt: skip
 DATE, VALUE = HEADER.index("Peildatum"), HEADER.index("Waarde")
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)
@@ -176,7 +176,9 @@ def test_workbook_has_its_sheets_with_numbers_dates_and_filters(answers):
     workbook = _workbook(data)
 
     theme_names = [theme.name for theme in Theme.objects.all()]
-    assert workbook.sheetnames == ["Samenvatting", *theme_names, "Mijlpalen", "Niet gemeld", "Data"]
+    assert workbook.sheetnames == [
+        "Samenvatting", *theme_names, "Mijlpalen", "Oplevering mijlpalen", "Niet gemeld", "Data"
+    ]  # fmt: skip
     for sheet in workbook.worksheets:
         assert len(sheet.title) <= 31
         if sheet.max_row == sheet.max_column == 1:
@@ -382,6 +384,7 @@ def test_a_theme_selection_gives_only_those_sheets(answers):
         "Samenvatting",
         "Data & AI",
         "Mijlpalen",
+        "Oplevering mijlpalen",
         "Niet gemeld",
         "Data",
     ]

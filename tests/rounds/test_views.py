@@ -31,8 +31,8 @@ def test_staff_create_a_round_that_asks_for_every_answerable_target_by_default(
     client.force_login(sector_staff)
     form = client.get("/beheer/rondes/nieuw/")
     assert form.status_code == 200
-    # Every answerable target is ticked when the form opens.
-    assert form.content.decode().count(" checked") == answerable_targets().count()
+    # Every answerable target is ticked when the form opens (and the default figures' basis).
+    assert form.content.decode().count(" checked") == answerable_targets().count() + 1
     data = {
         "name": "Winter 2026", "opens_on": days(-1).isoformat(), "closes_on": days(12).isoformat(),
         "assembly_on": days(40).isoformat(),

@@ -1,0 +1,161 @@
+"""Figures are judged against the goal in force on their date, and name the route version.
+
+The wallet's goal is 30 in version 1 and 40 in version 2, published on 15 April 2026. Eight
+institutions: two have the wallet in February (25%), a third from mid-June (37.5%).
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from indicators.actions import figures_as_of, recompute
+from indicators.models import ProgressStatus, Snapshot
+from institutions.models import Answer, Institution
+from themes.actions import do_publish_route_version
+from themes.models import RouteVersion, SectorTarget
+
+pytestmark = pytest.mark.django_db
+
+WALLET = "LZD-WALLET"
+TODAY = datetime.date(2026, 6, 30)
+BASE_DAY, BASE_VALUE = datetime.date(2026, 2, 28), 25.0
+DEADLINE = datetime.date(2028, 12, 31)
+FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
+CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
+BEFORE = [datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
+AFTER = [datetime.date(2026, 4, 30), datetime.date(2026, 5, 31), TODAY]
+
+
+def _expected(goal: float, day: datetime.date) -> float:
+    """The pace needed: the straight line from the baseline to ``goal`` at the deadline."""
+    return BASE_VALUE + (goal - BASE_VALUE) * (day - BASE_DAY).days / (DEADLINE - BASE_DAY).days
+
+
+@pytest.fixture
+def wallet_answers(db):
+    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
+    wallet = SectorTarget.objects.get(code=WALLET)
+    institutions = [
+        Institution.objects.create(
+            code=f"7{n}AA",
+            name=f"Instelling {n}",
+            kind="roc",
+            active_from=datetime.date(2020, 1, 1),
+        )
+        for n in range(8)
+    ]
+    for n, institution in enumerate(institutions):
+        status = "gerealiseerd" if n < 2 else "gepland"
+        Answer.objects.create(
+            institution=institution, target=wallet, status=status,
+            applies_on=datetime.date(2026, 2, 15),
+        )  # fmt: skip
+    Answer.objects.create(
+        institution=institutions[2], target=wallet, status="gerealiseerd",
+        applies_on=datetime.date(2026, 6, 15),
+    )  # fmt: skip
+    return wallet
+
+
+def _snapshots() -> dict[datetime.date, Snapshot]:
+    return {
+        s.as_of: s
+        for s in Snapshot.objects.filter(target__code=WALLET).select_related("route_version")
+    }
+
+
+def _publish_40(by=None) -> RouteVersion:
+    wallet = SectorTarget.objects.get(code=WALLET)
+    wallet.goal_value = Decimal("40")
+    wallet.save()
+    return do_publish_route_version(note="Wallet naar 40%", by=by, now=CHANGE_PUBLISHED)
+
+
+def test_a_goal_changed_from_30_to_40_changes_only_the_figures_from_its_publication(
+    wallet_answers,
+):
+    recompute(today=TODAY)
+    before = _snapshots()
+    v1 = RouteVersion.objects.get(number=1)
+    assert {s.route_version for s in before.values()} == {v1}
+    assert before[TODAY].value == pytest.approx(37.5)
+    assert before[TODAY].status == ProgressStatus.REACHED  # 37.5% against 30%
+    for day in BEFORE + AFTER:
+        assert before[day].expected_value == pytest.approx(_expected(30, day))
+
+    v2 = _publish_40()
+    recompute(today=TODAY)
+    after = _snapshots()
+    for day in BEFORE:
+        # Before the publication: still judged against 30, and saying so.
+        assert after[day].route_version == v1
+        assert after[day].expected_value == pytest.approx(before[day].expected_value)
+        assert after[day].status == before[day].status
+    for day in AFTER:
+        assert after[day].route_version == v2
+        assert after[day].expected_value == pytest.approx(_expected(40, day))
+    assert after[TODAY].status == ProgressStatus.ON_TRACK  # 37.5% against 40%, ahead of pace
+    assert after[TODAY].value == before[TODAY].value  # the figure itself is the answers'
+
+
+def test_the_stored_figures_keep_their_version_until_they_are_recomputed(wallet_answers):
+    recompute(today=TODAY)
+    before = _snapshots()
+    _publish_40()
+    kept = _snapshots()
+    assert {day: (s.expected_value, s.status, s.route_version_id) for day, s in kept.items()} == {
+        day: (s.expected_value, s.status, s.route_version_id) for day, s in before.items()
+    }
+
+
+def test_a_figure_for_any_date_is_judged_against_the_goal_in_force_then(wallet_answers):
+    recompute(today=TODAY)
+    v2 = _publish_40()
+    recompute(today=TODAY)
+    wallet = SectorTarget.objects.get(code=WALLET)
+    early_day, late_day = datetime.date(2026, 3, 20), datetime.date(2026, 5, 20)
+    early = figures_as_of([wallet], early_day)[wallet.pk][1]
+    late = figures_as_of([wallet], late_day)[wallet.pk][1]
+    assert early.route_version_id == RouteVersion.objects.get(number=1).id
+    assert early.expected_value == pytest.approx(_expected(30, early_day))
+    assert late.route_version_id == v2.id
+    assert late.expected_value == pytest.approx(_expected(40, late_day))
+    # A stored date names the version its snapshot recorded.
+    assert figures_as_of([wallet], TODAY)[wallet.pk][1].route_version_id == v2.id
+
+
+def test_a_publication_is_seen_at_once_by_a_cached_figure_for_a_date(wallet_answers):
+    recompute(today=TODAY)  # the stored baseline; 20 May itself has no snapshot
+    wallet = SectorTarget.objects.get(code=WALLET)
+    day = datetime.date(2026, 5, 20)
+    assert figures_as_of([wallet], day)[wallet.pk][1].expected_value == pytest.approx(
+        _expected(30, day)
+    )
+    _publish_40()  # no recompute: the cached figure for this date must not be served again
+    assert figures_as_of([wallet], day)[wallet.pk][1].expected_value == pytest.approx(
+        _expected(40, day)
+    )
+
+
+def test_the_target_page_says_which_version_the_figure_used(client, wallet_answers):
+    recompute(today=TODAY)
+    _publish_40()
+    recompute(today=TODAY)
+    html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
+    assert 'Berekend met <a href="/route/versies/#versie-2">routeversie 2</a>' in html
+    assert "(gepubliceerd op 15 april 2026)" in html
+    exact = client.get("/dashboard/doelen/LZD-WALLET/?peildatum=2026-03-20").content.decode()
+    notice = exact[exact.index('class="notice"') :]
+    assert 'Berekend met <a href="/route/versies/#versie-1">routeversie 1</a>' in notice
+    assert "(gepubliceerd op 5 januari 2026)" in notice
+
+
+def test_the_dashboard_says_which_version_its_figures_used(client, wallet_answers):
+    recompute(today=TODAY)
+    html = client.get("/dashboard/").content.decode()
+    assert 'Berekend met <a href="/route/versies/#versie-1">routeversie 1</a>' in html
+    _publish_40()
+    recompute(today=TODAY)
+    html = client.get("/dashboard/").content.decode()
+    assert 'Berekend met <a href="/route/versies/#versie-2">routeversie 2</a>' in html
