@@ -13,7 +13,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from indicators import actions, overrides, privacy, queries
+from indicators import overrides, privacy, queries
+from indicators.series import figures_as_of
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.query_params import QueryParam
 from themes.api import NOT_FOUND, TargetSerializer, TargetViewSet
@@ -154,7 +155,7 @@ class TargetFiguresViewSet(TargetViewSet):
         by_id = {target.pk: target for target in targets}
         computed = {
             target_id: privacy.withhold_figure(by_id[target_id], figure, progress)
-            for target_id, (figure, progress) in actions.figures_as_of(list(targets), as_of).items()
+            for target_id, (figure, progress) in figures_as_of(list(targets), as_of).items()
         }
         return {
             target_id: {

@@ -36,7 +36,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
-from indicators import actions
+from indicators import actions, series
 from indicators.models import RecomputeRun, Snapshot
 from institutions.models import (
     Answer,
@@ -428,9 +428,9 @@ def time_recompute(*, today: datetime.date) -> RecomputeTiming:
 
 def recompute_sql(*, today: datetime.date) -> str:
     """The recompute's series SQL with its parameters filled in (for EXPLAIN)."""
-    dates = actions.series_dates(actions.series_start(), today)
+    dates = series.series_dates(series.series_start(), today)
     with CaptureQueriesContext(connection) as captured:
-        actions.compute_series(list(SectorTarget.objects.all()), dates)
+        series.compute_series(list(SectorTarget.objects.all()), dates)
     return next(q["sql"] for q in captured.captured_queries if "LEAD(" in q["sql"])
 
 
@@ -655,7 +655,7 @@ FloorFigures = dict[tuple[int, datetime.date], FloorFigure]
 def floor_figures(*, today: datetime.date) -> tuple[FloorFigures, float]:
     """Every target's figure on every date of the series, by one query; and its time."""
     started = time.perf_counter()
-    dates = actions.series_dates(actions.series_start(), today)
+    dates = series.series_dates(series.series_start(), today)
     sql, params = floor_sql(dates, today)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -9,5 +9,5 @@ urlpatterns = [
     path("dashboard/doelen/<str:code>/", views.target_figures, name="target"),
     path("dashboard/doelen/<str:code>/bijstellen/", views.status_override, name="status-override"),
     path("methode/", views.method, name="method"),
-    path("instellingen/<str:code>/vergelijking/", views.institution_benchmark, name="benchmark"),
+    path("instellingen/<str:code>/vergelijking/", views.institution_comparison, name="comparison"),
 ]

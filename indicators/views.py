@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from indicators import actions, charts, overrides, privacy, queries
+from indicators import charts, overrides, privacy, queries
 from indicators.forms import AsOfForm, DashboardFilterForm, StatusOverrideForm
 from indicators.method import method_context, method_language, method_template
 from indicators.models import ProgressStatus
 from indicators.overview import DashboardResults
+from indicators.series import figures_as_of
 from institutions import access
 from institutions import queries as institution_queries
 from institutions.models import AnswerStatus
@@ -119,7 +120,7 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
         as_of_form.add_error("peildatum", _("De peildatum mag niet in de toekomst liggen."))
         as_of = None
     if as_of:
-        figure, progress = actions.figures_as_of([target], as_of)[target.pk]
+        figure, progress = figures_as_of([target], as_of)[target.pk]
         if not sees_every_figure:
             figure, progress = privacy.withhold_figure(target, figure, progress)
         exact = {
@@ -191,7 +192,7 @@ def _labelled_statuses(snapshot, labels: dict) -> list[tuple[str, int]]:
 @require_GET
 @login_required
 @never_cache
-def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
+def institution_comparison(request: HttpRequest, code: str) -> HttpResponse:
     """Where one institution stands against the sector, per target. Other institutions stay
     anonymous, except for sector staff and the council."""
     institution = access.get_institution_for_user(request, code)
@@ -210,7 +211,7 @@ def institution_benchmark(request: HttpRequest, code: str) -> HttpResponse:
             named.setdefault(answer.target_id, []).append(answer)
     return render(
         request,
-        "indicators/institution_benchmark.html",
+        "indicators/institution_comparison.html",
         {
             "institution": institution,
             "rows": [

@@ -7,6 +7,7 @@ from institutions.models import (
     ApiToken,
     AuditEvent,
     Institution,
+    LanguagePreference,
     Membership,
 )
 from roadmap.lib.admin import ReadOnlyModelAdmin
@@ -85,3 +86,11 @@ class ApiTokenAdmin(ReadOnlyModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+@admin.register(LanguagePreference)
+class LanguagePreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language"]
+    list_filter = ["language"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user"]

@@ -7,5 +7,6 @@ class InstitutionsConfig(AppConfig):
     verbose_name = _("Instellingen")
 
     def ready(self) -> None:
-        # The audit log's signal receivers (logins, lockouts, role changes).
-        from institutions import audit  # noqa: F401
+        # The audit log's signal receivers (logins, lockouts, role changes) and the language
+        # preference taken over at login.
+        from institutions import audit, preferences  # noqa: F401

@@ -400,3 +400,21 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class LanguagePreference(models.Model):
+    """The language a person chose with the language switch, for what reaches them outside a
+    request (reminder e-mails). No row means Dutch, the portal's default: switching back to
+    Dutch removes the row (institutions.actions.do_set_language_preference)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="language_preference"
+    )
+    language = models.CharField(_("taal"), max_length=10, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("voorkeurstaal")
+        verbose_name_plural = _("voorkeurstalen")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language}"

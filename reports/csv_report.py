@@ -8,7 +8,8 @@ unrounded. An unknown figure (None, or NaN in the DataFrame) is an empty cell.
 The headers, the status labels and the words of a milestone target ("behaald") are in the
 report's language (Dutch unless it was asked for in English); README "Progress reports" lists
 the columns in both languages. Every figure is in the unit of its row's "Eenheid" column; the
-last column names the route version whose goals the row was judged against.
+route version column names the version whose goals the row was judged against; the last two
+give staff's override of the progress status in force on the report's date (its row only).
 """
 
 import csv
@@ -56,6 +57,10 @@ DATA_COLUMNS = (
     # The route version whose goal and deadline the row was judged against (empty: none
     # published yet), so that a row names its version as the Excel and PDF reports do.
     DataColumn("route_version", _("Routeversie")),
+    # Staff's override in force on the report's as-of date (on that date's row only), beside
+    # the computed "Voortgang", which stays as it is.
+    DataColumn("override_status", _("Bijgestelde voortgang")),
+    DataColumn("override_reason", _("Reden bijstelling")),
 )
 
 
@@ -100,6 +105,10 @@ def data_rows(data: ReportData) -> Iterator[list]:
             "answered": row.answered,
             "active": row.active,
             "route_version": row.route_version,
+            "override_status": None
+            if display.is_blank(row.override_status)
+            else display.status_label(row.override_status),
+            "override_reason": row.override_reason,
         }
         yield [plain_value(cells[column.key]) for column in DATA_COLUMNS]
 

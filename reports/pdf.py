@@ -173,6 +173,15 @@ def _target(row, series: pd.DataFrame, number_: int) -> dict:
         "status_label": display.status_label(row.status),
         "group_class": GROUP_CLASSES[summary_group(row.status)],
         "projected_on": long_date(row.projected_on),
+        # Staff's override in force on the as-of date, shown beside the computed status.
+        "override": None
+        if display.is_blank(row.override_status)
+        else {
+            "status": display.status_label(row.override_status),
+            "reason": row.override_reason,
+            "set_by": row.override_set_by,
+            "until": long_date(row.override_ends_on),
+        },
         # A milestone target is reached on a day: a line from 0 to 100% would tell nothing.
         "chart": None if display.is_milestone(row.measure) else _chart(row, series),
     }
@@ -356,6 +365,21 @@ def _own_answers(data: ReportData) -> list[dict] | None:
     return rows
 
 
+def _rates(data: ReportData) -> list[dict] | None:
+    """The response of the latest rounds closed by the as-of date (sector reports only)."""
+    if data.rates is None:
+        return None
+    return [
+        {
+            "round": row["round"],
+            "closes_on": short_date(row["closes_on"]),
+            **{key: int(row[key]) for key in ("expected", "reported", "on_time", "late", "never")},
+            "rate": "—" if display.is_blank(row["rate"]) else f"{int(row['rate'])}%",
+        }
+        for row in data.rates.to_dict("records")
+    ]
+
+
 def _not_answered(data: ReportData) -> list[dict]:
     return [
         {"name": row["institution"], "last_answer": short_date(row["last_answer"]) or "nooit"}
@@ -398,6 +422,7 @@ def _context(data: ReportData, generated_at: datetime.datetime, generated_by: st
         else None,
         "own_answers": _own_answers(data),
         "not_answered": _not_answered(data),
+        "rates": _rates(data),
         "stale_days": data.stale_days,
         "method": _method(data.stale_days),
     }

@@ -1,6 +1,6 @@
 """The report's tables, built once and written as PDF, Excel and CSV.
 
-The numbers are the indicators' own (indicators.actions.figures_on and figures.progress): the
+The numbers are the indicators' own (indicators.series.figures_on and figures.progress): the
 stored snapshots the dashboards read, and for a date without one (an as-of or comparison date
 that is not a month end) the same calculation for that day only. A figure as of a date counts
 the answers that apply on or before it, so the same as-of date over the same data gives the
@@ -21,11 +21,16 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from indicators import figures as fig
-from indicators.actions import figures_on, progress_on, series_dates, series_start
-from indicators.models import ProgressStatus
+from indicators.models import ProgressStatus, StatusOverride
+from indicators.overrides import active_overrides
+from indicators.series import figures_on, progress_on, series_dates, series_start
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
 from reports import display
+
+# rounds.queries imports no reports module (only rounds.assembly does, and the reports never
+# import that), so this import makes no cycle.
+from rounds.queries import rates_of_rounds_closed_by
 from themes.models import Milestone, MilestoneStatusChange, SectorTarget, Theme
 from themes.queries import overdue_milestones, with_status_on
 from themes.versions import PublishedVersion, goals_timeline
@@ -59,11 +64,19 @@ TARGET_COLUMNS = [
     "theme", "theme_name", "target", "title", "measure", "unit", "goal_value", "deadline",
     "value", "compare_value", "compare_answered", "change", "coverage", "answered", "active",
     "status", "status_label", "expected_value", "projected_on",
+    # Staff's override in force on the as-of date (indicators.overrides), shown beside the
+    # computed status, which stays as it is; empty where none applies.
+    "override_status", "override_status_label", "override_reason", "override_set_by",
+    "override_ends_on",
 ]  # fmt: skip
 SERIES_COLUMNS = [
     "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
     "goal_value", "deadline", "status", "expected_value", "answered", "active", "route_version",
+    "override_status", "override_reason",  # on the as-of row only: the override in force then
 ]  # fmt: skip
+RATE_COLUMNS = ["round", "closes_on", "expected", "reported", "on_time", "late", "never", "rate"]
+# A sector report's "Respons per ronde": the latest rounds closed on or before its date.
+RATE_ROUNDS = 3
 MILESTONE_COLUMNS = [
     "code", "theme", "line", "title", "year", "headline", "when", "due_date", "owners",
     "status", "status_label",
@@ -94,6 +107,9 @@ class ReportData:
     route_version: PublishedVersion | None = None
     compare_route_version: PublishedVersion | None = None
     stale_days: int = field(default_factory=lambda: settings.ANSWER_STALE_AFTER_DAYS)
+    # Sector reports: the reporting rate of the latest rounds closed on or before as_of (None
+    # for an institution's own report).
+    rates: pd.DataFrame | None = None
 
 
 def _noop(percent: int, step: str) -> None:
@@ -121,6 +137,7 @@ def build_report_data(
     dates = [d for d in series_dates(series_start(), as_of) if d <= as_of]
     computed = figures_on(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
     goals = goals_timeline()
+    overrides = active_overrides(targets, on=as_of)
     progress(40, "Tabellen opbouwen")
 
     target_rows, series_rows = [], []
@@ -134,6 +151,7 @@ def build_report_data(
         current, now, goal = by_date[as_of], progress_by_date[as_of], goal_by_date[as_of]
         compare = by_date.get(compare_to) if compare_to else None
         target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
+        override = _override_cells(overrides.get(target.pk))
         for theme in target_themes:
             target_rows.append(
                 {
@@ -150,6 +168,7 @@ def build_report_data(
                     "active": current.active, "status": ProgressStatus(now.status).value,
                     "status_label": ProgressStatus(now.status).label,
                     "expected_value": now.expected_value, "projected_on": now.projected_on,
+                    **override,
                 }
             )  # fmt: skip
         for figure in series:
@@ -166,6 +185,10 @@ def build_report_data(
                     "expected_value": progress_by_date[figure.as_of].expected_value,
                     "answered": figure.answered, "active": figure.active,
                     "route_version": _number(goals.version_on(figure.as_of)),
+                    "override_status": override["override_status"]
+                    if figure.as_of == as_of else None,
+                    "override_reason": override["override_reason"]
+                    if figure.as_of == as_of else None,
                 }
             )  # fmt: skip
     targets_df = pd.DataFrame(target_rows, columns=TARGET_COLUMNS)
@@ -177,14 +200,41 @@ def build_report_data(
     delivery = milestone_delivery(themes, as_of)
     not_answered = _not_answered(as_of)
     own = _own_answers(institution, targets, as_of) if institution else None
+    rates = None if institution else round_rates(as_of)
     progress(70, "Tabellen klaar")
     return ReportData(
         as_of=as_of, compare_to=compare_to, themes=themes, institution=institution,
         targets=targets_df, series=series_df, summary=summary, milestones=milestones,
-        not_answered=not_answered, own_answers=own, delivery=delivery,
+        not_answered=not_answered, own_answers=own, delivery=delivery, rates=rates,
         route_version=goals.version_on(as_of),
         compare_route_version=goals.version_on(compare_to) if compare_to else None,
     )  # fmt: skip
+
+
+def _override_cells(override: StatusOverride | None) -> dict:
+    """A target row's override columns: the override in force on the as-of date, or empty."""
+    if override is None:
+        return {
+            "override_status": None, "override_status_label": None, "override_reason": None,
+            "override_set_by": None, "override_ends_on": None,
+        }  # fmt: skip
+    return {
+        "override_status": override.status,
+        "override_status_label": str(ProgressStatus(override.status).label),
+        "override_reason": override.reason,
+        "override_set_by": override.set_by.get_full_name() or override.set_by.get_username(),
+        "override_ends_on": override.ends_on,
+    }
+
+
+def round_rates(as_of: datetime.date) -> pd.DataFrame:
+    """The reporting rate of the latest RATE_ROUNDS rounds closed on or before ``as_of``,
+    newest first (rounds.queries.reporting_rate): expected, complete, on time, late, never."""
+    rows = [
+        {"round": item["round"].name, "closes_on": item["round"].closes_on, **item["rate"]}
+        for item in rates_of_rounds_closed_by(as_of, count=RATE_ROUNDS)
+    ]
+    return pd.DataFrame(rows, columns=RATE_COLUMNS)
 
 
 def _number(version: PublishedVersion | None) -> int | None:

@@ -1,5 +1,6 @@
 """The report as an Excel workbook: a summary, a sheet per theme, the milestones, who did not
-report, the institution's own answers (institution reports) and the data sheet of the CSV.
+report, the response per round (sector reports), the institution's own answers (institution
+reports) and the data sheet of the CSV.
 
 Numbers are numbers and dates are dates, so that members can sort, filter and calculate; the
 number formats only round what is shown. Every text cell goes through ``cell_text``: a cell that
@@ -38,9 +39,10 @@ SHEET_NAME_MAX = 31
 # Excel refuses these in a sheet name; "History" is reserved by Excel itself.
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 DELIVERY_SHEET = "Oplevering mijlpalen"
+RATE_SHEET = "Respons per ronde"
 FIXED_SHEETS = (
-    "Samenvatting", "Mijlpalen", DELIVERY_SHEET, "Niet gemeld", "Eigen antwoorden", "Data",
-    "History",
+    "Samenvatting", "Mijlpalen", DELIVERY_SHEET, "Niet gemeld", RATE_SHEET, "Eigen antwoorden",
+    "Data", "History",
 )  # fmt: skip
 
 BOLD = Font(bold=True)
@@ -90,6 +92,9 @@ def _theme_columns(compare_to: datetime.date | None) -> list[Column]:
         Column(_("Dekking (%)"), 10, PERCENT_FORMAT),
         Column(_("Instellingen met antwoord"), 12),
         Column(_("Actieve instellingen"), 11),
+        # Staff's override in force on the as-of date, beside the computed "Voortgang".
+        Column(_("Bijgestelde voortgang"), 20),
+        Column(_("Reden bijstelling"), 50, wrap=True),
     ]
 
 
@@ -210,6 +215,7 @@ def _summary_sheet(
         ("Thema's", ", ".join(theme.name for theme in data.themes)),
         ("Gemaakt op", generated_at),
         ("Gemaakt door", generated_by),
+        ("Antwoorden", ANSWERS_COUNTED),
         ("Routeversie", route_version_text(data)),
         (
             "Toelichting",
@@ -241,6 +247,14 @@ def _summary_sheet(
 def _version_text(version) -> str:
     published = timezone.localtime(version.published_at).strftime("%d-%m-%Y")
     return f"routeversie {version.number} (gepubliceerd op {published})"
+
+
+# A report counts every answer; only a round's assembly pack may count approved ones alone
+# (rounds.assembly), and it says so itself.
+ANSWERS_COUNTED = (
+    "Cijfers op basis van alle antwoorden, goedgekeurd of niet (het vergaderstuk van een ronde "
+    "kan alleen goedgekeurde antwoorden tellen)"
+)
 
 
 def route_version_text(data: ReportData) -> str:
@@ -293,9 +307,43 @@ def _delivery_table(data: ReportData) -> tuple[list[Column], list[list]]:
     return columns, rows
 
 
+RATE_COLUMNS = (
+    Column(gettext_lazy("Ronde"), 30),
+    Column(gettext_lazy("Deadline"), 12),
+    Column(gettext_lazy("Verwacht"), 10),
+    Column(gettext_lazy("Compleet"), 10),
+    Column(gettext_lazy("Op tijd"), 10),
+    Column(gettext_lazy("Te laat"), 10),
+    Column(gettext_lazy("Nooit"), 10),
+    Column(gettext_lazy("Respons (%)"), 12),
+)
+
+
+def _rate_rows(data: ReportData) -> list[list]:
+    """The rounds closed on or before the as-of date, newest first, with their response."""
+    return [
+        # An empty rate (no institution expected) is NaN here: the cell stays empty.
+        [
+            row.round,
+            row.closes_on,
+            row.expected,
+            row.reported,
+            row.on_time,
+            row.late,
+            row.never,
+            row.rate,
+        ]
+        for row in data.rates.itertuples(index=False)
+    ]
+
+
 def _figure(value, number_format: str):
     """A cell in the target's unit; a milestone target's words ("behaald") as text."""
     return Figure(value, number_format) if isinstance(value, float) else value
+
+
+def _override_label(code) -> str | None:
+    return None if display.is_blank(code) else display.status_label(code)
 
 
 def _theme_rows(data: ReportData, theme_code: str) -> list[list]:
@@ -322,6 +370,8 @@ def _theme_rows(data: ReportData, theme_code: str) -> list[list]:
         row += [
             figure(display.file_expected(t.measure, t.expected_value)),
             display.status_label(t.status), t.projected_on, t.coverage, t.answered, t.active,
+            _override_label(t.override_status),
+            None if display.is_blank(t.override_reason) else t.override_reason,
         ]  # fmt: skip
         rows.append(row)
     return rows
@@ -381,7 +431,8 @@ def _data_figures(data: ReportData) -> Iterator[list]:
 def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_by: str) -> bytes:
     """The workbook, sheets in this order: Samenvatting (with the route version), one per theme,
     Mijlpalen, Oplevering mijlpalen (overdue, delayed, delivered, with reasons), Niet gemeld,
-    Eigen antwoorden (institution reports only) and Data (the CSV's rows and columns)."""
+    Respons per ronde (sector reports only), Eigen antwoorden (institution reports only) and
+    Data (the CSV's rows and columns)."""
     workbook = Workbook()
     taken = set(FIXED_SHEETS)
 
@@ -431,6 +482,16 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
         )
     else:
         write_note(not_answered, "Alle actieve instellingen hebben recent geantwoord.")
+    if data.rates is not None:  # sector reports only
+        rates = workbook.create_sheet(RATE_SHEET)
+        if len(data.rates):
+            write_table(rates, RATE_COLUMNS, _rate_rows(data))
+        else:
+            write_note(
+                rates,
+                _("Op %(date)s is nog geen ronde gesloten.")
+                % {"date": data.as_of.strftime("%d-%m-%Y")},
+            )
     if data.own_answers is not None:
         write_table(
             workbook.create_sheet("Eigen antwoorden"),

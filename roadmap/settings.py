@@ -149,7 +149,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 # The cache: per process by default. With several web processes set CACHE_URL (e.g.
 # redis://127.0.0.1:6379/1) so that they share the figures computed for a day without
-# snapshots (indicators.actions), the API throttle's and the login lockout's counts.
+# snapshots (indicators.series), the API throttle's and the login lockout's counts.
 CACHE_URL = env_str("CACHE_URL", "")
 CACHES = {
     "default": (

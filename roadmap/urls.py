@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from institutions.forms import EmailAuthenticationForm
 from institutions.views import AuditedPasswordChangeView, AuditedPasswordResetConfirmView
-from roadmap.views import favicon, healthz
+from roadmap.views import favicon, healthz, set_language
 
 # Refusals and missing pages in the portal's layout, saying where to go instead.
 handler403 = "roadmap.views.permission_denied"

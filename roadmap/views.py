@@ -5,8 +5,10 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.i18n import LANGUAGE_QUERY_PARAMETER
+from django.views.i18n import set_language as django_set_language
 
-from institutions import navigation
+from institutions import actions, navigation
 from roadmap.health import health
 
 
@@ -23,6 +25,20 @@ def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico whatever the page says. Resolved per request: in
     production the static file's hashed name is only known after collectstatic."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (the cookie), and for a logged-in person who switches to one of
+    the portal's languages also their stored preference (their reminder e-mails follow it)."""
+    response = django_set_language(request)
+    language = request.POST.get(LANGUAGE_QUERY_PARAMETER)
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and actions.valid_language(language)
+    ):
+        actions.do_set_language_preference(user=request.user, language=language)
+    return response
 
 
 # --- Error pages (handler403 and handler404 in roadmap/urls.py; 500.html is Django's own) ---------

@@ -25,8 +25,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from indicators import actions as indicator_actions
 from indicators import figures as fig
+from indicators import series as indicator_series
 from indicators.overrides import active_overrides
 from indicators.queries import active_institution_counts, answer_figures
 from reports import display
@@ -79,14 +79,14 @@ def previous_pack(round: Round) -> AssemblyPack | None:
 def _approved_figures(
     targets: list[SectorTarget], as_of: datetime.date, institution_ids: list[int]
 ) -> dict[int, tuple[fig.Figure, fig.Progress]]:
-    """As indicators.actions.figures_as_of, from the answers of these institutions only; the
+    """As indicators.series.figures_as_of, from the answers of these institutions only; the
     progress is measured from the sector's stored baseline (the same trajectory to the goal)."""
     answerable = [t.pk for t in targets if t.measure != SectorTarget.Measure.MILESTONE]
     raw = answer_figures(answerable, [as_of], read_from=as_of, institution_ids=institution_ids)
     active = active_institution_counts([as_of])[as_of]
     # The stored baselines and reached dates, as figures_as_of uses them (indicators' helpers).
-    baselines = indicator_actions.stored_baselines(targets, before=as_of)
-    reached = indicator_actions.stored_reached_since(targets, before=as_of)
+    baselines = indicator_series.stored_baselines(targets, before=as_of)
+    reached = indicator_series.stored_reached_since(targets, before=as_of)
     result = {}
     for target in targets:
         figure = fig.figure_for(target, as_of, raw.get((target.pk, as_of)), active)
@@ -109,7 +109,7 @@ def frozen_figures(round: Round, as_of: datetime.date, today: datetime.date) -> 
     if round.figures_use == FiguresUse.APPROVED:
         computed = _approved_figures(targets, as_of, queries.approved_institution_ids(round))
     else:
-        computed = indicator_actions.figures_as_of(targets, as_of)
+        computed = indicator_series.figures_as_of(targets, as_of)
     overrides = active_overrides(targets, on=today)
     rows = {}
     for target in targets:

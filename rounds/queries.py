@@ -5,6 +5,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -502,6 +503,32 @@ def reminder_recipients(institution: Institution) -> list[str]:
     )
 
 
+def reminder_recipients_by_language(institution: Institution) -> dict[str, list[str]]:
+    """The same addresses as reminder_recipients, grouped by each person's preferred language
+    (institutions.LanguagePreference; Dutch without one): {language: sorted addresses}, the
+    portal's default language first. An address shared by several accounts is in one group."""
+    rows = (
+        Membership.objects.filter(
+            institution=institution,
+            role=Membership.Role.EDITOR,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .annotate(
+            language=Coalesce("user__language_preference__language", Value(settings.LANGUAGE_CODE))
+        )
+        .order_by("user__email", "user_id")
+        .values_list("user__email", "language")
+    )
+    groups: dict[str, list[str]] = {settings.LANGUAGE_CODE: []}
+    seen = set()
+    for email, language in rows:
+        if email not in seen:
+            seen.add(email)
+            groups.setdefault(language, []).append(email)
+    return {language: emails for language, emails in groups.items() if emails}
+
+
 def unlocked_targets(
     institution: Institution, targets: Iterable[SectorTarget], applies_on: datetime.date
 ) -> list[SectorTarget]:
@@ -516,3 +543,11 @@ def rates_of_recent_rounds(count: int = 2, today: datetime.date | None = None) -
     today = today or timezone.localdate()
     opened = Round.objects.filter(opens_on__lte=today).order_by("-opens_on", "-id")[:count]
     return [{"round": r, "rate": reporting_rate(r)["total"]} for r in opened]
+
+
+def rates_of_rounds_closed_by(as_of: datetime.date, count: int = 3) -> list[dict]:
+    """The reporting rate of the latest rounds whose deadline fell on or before ``as_of`` (a
+    sector report of that date), newest first: each {"round": Round, "rate": the total row of
+    reporting_rate}."""
+    closed = Round.objects.filter(closes_on__lte=as_of).order_by("-closes_on", "-id")[:count]
+    return [{"round": r, "rate": reporting_rate(r)["total"]} for r in closed]

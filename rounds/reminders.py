@@ -5,10 +5,15 @@ day): at the opening, ROUND_REMINDER_DAYS_BEFORE days before the deadline and on
 day, each at most once per round and institution (ReminderSent's unique constraint), never to
 an institution that has completed the round. Staff send one by hand from the round page.
 
-Every send is recorded. Each institution's mail is sent and recorded on its own: a failure is
-stored with its error and retried by a Celery task (rounds.retry_reminder), and the others go
-out regardless. The project stores no preferred language per person (the language switch is a
-cookie), so reminders are in Dutch.
+Each editor gets the mail in their preferred language (institutions.LanguagePreference, set by
+the language switch; Dutch without one): the editors of an institution are grouped by language
+and each group gets one message, its members together in To.
+
+Every send is recorded. Each institution's reminder is sent and recorded on its own (one
+ReminderSent for all its language groups): a failure is stored with its error and retried by a
+Celery task (rounds.retry_reminder), and the others go out regardless. ``recipients`` holds the
+addresses the mail has reached so far, so a retry after a partial failure sends only to the
+language groups that have not had it.
 """
 
 import datetime
@@ -63,10 +68,19 @@ class ReminderMail:
     recipients: list[str]
 
 
-def compose(round: Round, institution: Institution, kind: str, today=None) -> ReminderMail:
-    """The reminder as it would be sent now: subject, text and the editors' addresses."""
+def compose(
+    round: Round,
+    institution: Institution,
+    kind: str,
+    today=None,
+    *,
+    language: str = REMINDER_LANGUAGE,
+    recipients: list[str] | None = None,
+) -> ReminderMail:
+    """The reminder as it would be sent now in ``language``: subject, text and addresses (by
+    default all the editors' addresses, as the preview on the round page shows them)."""
     today = today or timezone.localdate()
-    with translation.override(REMINDER_LANGUAGE):
+    with translation.override(language):
         context = {
             "round": round,
             "institution": institution,
@@ -81,13 +95,28 @@ def compose(round: Round, institution: Institution, kind: str, today=None) -> Re
     return ReminderMail(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",
-        recipients=queries.reminder_recipients(institution),
+        recipients=queries.reminder_recipients(institution) if recipients is None else recipients,
     )
 
 
+def compose_per_language(
+    round: Round, institution: Institution, kind: str, today=None, *, exclude=()
+) -> list[ReminderMail]:
+    """The reminder's messages: one per language group of the editors (Dutch first), leaving
+    out the addresses in ``exclude`` (and a group left empty)."""
+    mails = []
+    for language, addresses in queries.reminder_recipients_by_language(institution).items():
+        if addresses := [address for address in addresses if address not in exclude]:
+            mails.append(
+                compose(round, institution, kind, today, language=language, recipients=addresses)
+            )
+    return mails
+
+
 def deliver_reminder(reminder_id: int) -> ReminderSent:
-    """Send a recorded reminder (again); already sent ones are left alone (idempotent).
-    Records the outcome; raises DeliveryFailed when the mail server refused it."""
+    """Send a recorded reminder (again) to whoever has not had it yet; already sent ones are
+    left alone (idempotent). Records the outcome; raises DeliveryFailed when the mail server
+    refused a message (the groups sent before it stay recorded as reached)."""
     reminder = ReminderSent.objects.select_related("round", "institution").get(pk=reminder_id)
     if reminder.status == ReminderSent.Status.SENT:
         return reminder
@@ -97,24 +126,29 @@ def deliver_reminder(reminder_id: int) -> ReminderSent:
         reminder.error = "Niet meer nodig: de instelling heeft de ronde compleet."
         reminder.save(update_fields=["status", "error"])
         return reminder
-    mail = compose(reminder.round, reminder.institution, reminder.kind)
+    reached = reminder.recipient_list
+    mails = compose_per_language(
+        reminder.round, reminder.institution, reminder.kind, exclude=set(reached)
+    )
     reminder.attempts += 1
-    reminder.recipients = "\n".join(mail.recipients)
-    if not mail.recipients:
+    if not mails and not reached:
         reminder.status = ReminderSent.Status.FAILED
         reminder.error = "Geen invullers met een e-mailadres bij deze instelling."
-        reminder.save(update_fields=["attempts", "recipients", "status", "error"])
+        reminder.save(update_fields=["attempts", "status", "error"])
         return reminder
-    try:
-        # One message with every editor in To: they see who else got it (colleagues at one
-        # institution), and one send is one record.
-        EmailMessage(mail.subject, mail.body, to=mail.recipients).send()
-    except Exception as error:  # SMTP errors, refused connections, timeouts alike
-        reminder.status = ReminderSent.Status.FAILED
-        reminder.error = f"{type(error).__name__}: {error}"[:2000]
-        reminder.save(update_fields=["attempts", "recipients", "status", "error"])
-        logger.warning("Reminder %s not sent: %s", reminder.pk, reminder.error)
-        raise DeliveryFailed(reminder.error) from error
+    for mail in mails:
+        try:
+            # One message per language with its editors in To: they see who else got it
+            # (colleagues at one institution).
+            EmailMessage(mail.subject, mail.body, to=mail.recipients).send()
+        except Exception as error:  # SMTP errors, refused connections, timeouts alike
+            reminder.status = ReminderSent.Status.FAILED
+            reminder.error = f"{type(error).__name__}: {error}"[:2000]
+            reminder.save(update_fields=["attempts", "recipients", "status", "error"])
+            logger.warning("Reminder %s not sent: %s", reminder.pk, reminder.error)
+            raise DeliveryFailed(reminder.error) from error
+        reached = sorted(set(reached) | set(mail.recipients))
+        reminder.recipients = "\n".join(reached)
     reminder.status = ReminderSent.Status.SENT
     reminder.sent_at = timezone.now()
     reminder.error = ""

@@ -46,7 +46,7 @@ def _route_back_after_flush(request, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Figures computed for a date are cached under the snapshots' version (indicators.actions
+    """Figures computed for a date are cached under the snapshots' version (indicators.series
     figures_on, figures_as_of); a test rolled back leaves the same version with other answers."""
     from django.core.cache import cache
 

@@ -78,7 +78,7 @@ GET_TABLE = {
     "indicators:target": ("/dashboard/doelen/LZD-WALLET/", PUBLIC),
     "indicators:method": ("/methode/", PUBLIC),
     "indicators:status-override": ("/dashboard/doelen/LZD-WALLET/bijstellen/", _everyone(405)),
-    "indicators:benchmark": ("/instellingen/11AA/vergelijking/", _private()),
+    "indicators:comparison": ("/instellingen/11AA/vergelijking/", _private()),
     "api-root": ("/api/v1/", PUBLIC),
     "theme-list": ("/api/v1/themes/", PUBLIC),
     "theme-detail": ("/api/v1/themes/data-ai/", PUBLIC),

@@ -225,8 +225,8 @@ class CIO(FastHttpUser):
                 saved.failure("saved form came back without 'Opgeslagen.' (validation error?)")
 
     @task(1)
-    def benchmark_page(self):
-        self.client.get(f"/instellingen/{self.code}/vergelijking/", name="benchmark page")
+    def comparison_page(self):
+        self.client.get(f"/instellingen/{self.code}/vergelijking/", name="comparison page")
 
 
 def _new_value(form_html: str) -> str:

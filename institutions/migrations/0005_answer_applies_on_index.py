@@ -1,6 +1,6 @@
 """An index on (target, applies_on) of the answers, for the figures at national scale.
 
-It serves (indicators.queries and indicators.actions):
+It serves (indicators.queries and indicators.series):
 - the incremental recompute's "answers of this target after day D" (_picked_answers_cte): a
   range of this index instead of every answer of the target;
 - series_start's first answer: one probe per target instead of a MIN over every answer.

@@ -206,15 +206,15 @@ def test_public_dashboards_filters_charts_and_method(site, page: Page, figures):
     assert not failures, "\n\n".join(failures)
 
 
-def test_benchmark_is_anonymous_for_a_cio_and_named_for_sector_staff(
+def test_comparison_is_anonymous_for_a_cio_and_named_for_sector_staff(
     site, page: Page, new_context, figures, cio_a, sector_staff
 ):
     log = watch_console(page)
-    benchmark = "/instellingen/11AA/vergelijking/"
+    comparison = "/instellingen/11AA/vergelijking/"
 
     # --- The CIO sees the own answers next to the sector, and no other institution.
     log_in(page, site, cio_a.email)
-    _open(page, site + benchmark)
+    _open(page, site + comparison)
     expect(page.get_by_role("heading", level=1)).to_have_text("ROC Proefwijk tegen de sector")
     rows = page.locator("table.data-table tbody tr")
 
@@ -230,14 +230,14 @@ def test_benchmark_is_anonymous_for_a_cio_and_named_for_sector_staff(
     expect(row("CYB-NBA-GEMIDDELD").locator("td").nth(3)).not_to_contain_text("kwartielen")
     expect(page.locator("main")).not_to_contain_text("AOC Schetsburg")
     expect(page.locator("main details")).to_have_count(0)
-    assert_accessible(page, f"{benchmark} as the CIO")
+    assert_accessible(page, f"{comparison} as the CIO")
 
     # --- Sector staff see who stands where, inside "Per instelling".
     staff = new_context().new_page()
     staff_log = watch_console(staff)
     log_in(staff, site, sector_staff.email)
     expect(staff).to_have_url(site + "/instellingen/")  # staff land on the overview
-    _open(staff, site + benchmark)
+    _open(staff, site + comparison)
     wallet = staff.locator("table.data-table tbody tr").filter(
         has=staff.locator("code", has_text=re.compile(r"^LZD-WALLET$"))
     )
@@ -246,10 +246,10 @@ def test_benchmark_is_anonymous_for_a_cio_and_named_for_sector_staff(
     details.locator("summary").click()
     names = sorted(details.locator("li").all_inner_texts())
     assert names == ["AOC Schetsburg: gepland", "ROC Proefwijk: gerealiseerd"], names
-    assert_accessible(staff, f"{benchmark} as sector staff, details open")
+    assert_accessible(staff, f"{comparison} as sector staff, details open")
 
-    assert_no_csp_errors(log, "the CIO's benchmark")
-    assert_no_csp_errors(staff_log, "the staff's benchmark")
+    assert_no_csp_errors(log, "the CIO's comparison")
+    assert_no_csp_errors(staff_log, "the staff's comparison")
 
 
 def test_as_of_notice_names_the_progress_status(site, page: Page, figures):
@@ -262,7 +262,7 @@ def test_as_of_notice_names_the_progress_status(site, page: Page, figures):
     assert text.strip().endswith("onvoldoende voortgang (verwacht 0,0%)."), text
 
 
-def test_benchmark_names_the_answer_statuses(site, page: Page, figures, cio_a):
+def test_comparison_names_the_answer_statuses(site, page: Page, figures, cio_a):
     log_in(page, site, cio_a.email)
     _open(page, site + "/instellingen/11AA/vergelijking/")
     wallet = page.locator("table.data-table tbody tr").filter(

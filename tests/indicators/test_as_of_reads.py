@@ -6,9 +6,10 @@ from unittest import mock
 
 import pytest
 
-from indicators import actions
-from indicators.actions import figures_as_of, figures_on, recompute
+from indicators import actions, series
+from indicators.actions import recompute
 from indicators.models import Snapshot
+from indicators.series import figures_as_of, figures_on
 from reports.tables import build_report_data
 from tests.indicators.test_recompute import (  # noqa: F401 (fixtures)
     TODAY,
@@ -30,7 +31,7 @@ def recomputed(history):  # noqa: F811
 
 
 def _spy():
-    return mock.patch.object(actions, "compute_series", wraps=actions.compute_series)
+    return mock.patch.object(series, "compute_series", wraps=series.compute_series)
 
 
 def test_the_api_as_of_a_stored_month_end_reads_the_snapshots(
@@ -68,7 +69,7 @@ def test_a_day_without_snapshots_is_computed_once_per_figures_version(client, re
 def test_stored_and_computed_figures_agree(recomputed):
     targets = list(SectorTarget.objects.all())
     stored = figures_as_of(targets, MONTH_END)
-    computed = actions._compute_as_of(targets, MONTH_END)
+    computed = series._compute_as_of(targets, MONTH_END)
     assert stored.keys() == computed.keys()
     for target_id, (figure, progress) in stored.items():
         live_figure, live_progress = computed[target_id]
@@ -90,7 +91,7 @@ def test_figures_on_computes_only_the_dates_without_snapshots(recomputed):
         mixed = figures_on(targets, dates)
     compute.assert_called_once()
     assert compute.call_args.args[1] == [MID_MONTH]
-    everything = actions.compute_series(targets, dates)
+    everything = series.compute_series(targets, dates)
     for target in targets:
         assert [f.as_of for f in mixed[target.pk]] == dates
         for got, want in zip(mixed[target.pk], everything[target.pk], strict=True):

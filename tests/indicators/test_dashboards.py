@@ -162,7 +162,9 @@ def test_the_api_list_and_the_dashboard_show_the_same_numbers(client, figures):
     assert "2,5 NBA-niveau" in dashboard
 
 
-def test_the_cio_benchmark_keeps_other_institutions_anonymous(client, figures, cio_a, sector_staff):
+def test_the_cio_comparison_keeps_other_institutions_anonymous(
+    client, figures, cio_a, sector_staff
+):
     client.force_login(cio_a)
     html = client.get("/instellingen/11AA/vergelijking/").content.decode()
     assert "gerealiseerd" in html
@@ -208,3 +210,10 @@ def test_the_dashboard_counts_milestones_per_theme_and_status(client):
     totals = [int(re.findall(r">(\d+)<", cells)[5]) for _name, cells in rows]
     assert sum(totals) == total
     assert "/route/achterstand/" in html
+
+
+def test_the_dashboard_says_its_figures_count_every_answer(client, figures):
+    """Issue 11: the live figures count all answers; only a round's assembly pack may count
+    approved ones alone, and it says so itself."""
+    html = client.get("/dashboard/").content.decode()
+    assert "Ze tellen alle antwoorden, goedgekeurd of niet." in html

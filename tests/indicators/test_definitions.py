@@ -19,9 +19,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.actions import compute_series
 from indicators.figures import Figure, baseline, progress
 from indicators.models import ProgressStatus
+from indicators.series import compute_series
 from institutions.models import Answer, AnswerStatus, Institution
 from themes.models import SectorTarget
 

@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from indicators.actions import compute_series, recompute, recompute_pending
+from indicators.actions import recompute, recompute_pending
 from indicators.models import Snapshot
 from indicators.queries import _picked_answers_cte
+from indicators.series import compute_series
 from institutions.models import Answer, Institution
 from tests.indicators.test_definitions import (
     DrawnAnswer,

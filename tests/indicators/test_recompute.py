@@ -249,7 +249,7 @@ def test_a_failing_recompute_is_logged_and_reraised(history):
     recompute(today=TODAY)
     stored = _stored()
     with (
-        mock.patch("indicators.actions.compute_series", side_effect=RuntimeError("kapot")),
+        mock.patch("indicators.series.compute_series", side_effect=RuntimeError("kapot")),
         pytest.raises(RuntimeError, match="kapot"),
     ):
         recompute(today=TODAY)

@@ -9,8 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.actions import figures_as_of, recompute
+from indicators.actions import recompute
 from indicators.models import ProgressStatus, Snapshot
+from indicators.series import figures_as_of
 from institutions.models import Answer, Institution
 from themes.actions import do_publish_route_version
 from themes.models import RouteVersion, SectorTarget

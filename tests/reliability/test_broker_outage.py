@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators.actions import figures_as_of
 from indicators.models import Snapshot
+from indicators.series import figures_as_of
 from institutions.models import Answer
 from tests.reliability.conftest import (
     launch_beat,

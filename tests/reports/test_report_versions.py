@@ -107,11 +107,11 @@ def test_a_report_after_the_change_judges_against_40_and_its_series_says_per_dat
     series = data.series[data.series["target"] == WALLET].set_index("date")
     assert series.loc[EARLY, ["goal_value", "route_version"]].tolist() == [30.0, 1]
     assert series.loc[AS_OF, ["goal_value", "route_version"]].tolist() == [40.0, 2]
-    # The CSV names the version of every row, in its last column.
+    # The CSV names the version of every row, before the two override columns at the end.
     rows = list(csv.reader(io.StringIO(write_csv(data)[3:].decode("utf-8"))))
-    assert rows[0][-1] == "Routeversie"
+    assert rows[0][-3:] == ["Routeversie", "Bijgestelde voortgang", "Reden bijstelling"]
     wallet_rows = {r[3]: r for r in rows[1:] if r[0] == WALLET}
-    assert wallet_rows[EARLY.isoformat()][-1] == "1" and wallet_rows[AS_OF.isoformat()][-1] == "2"
+    assert wallet_rows[EARLY.isoformat()][-3] == "1" and wallet_rows[AS_OF.isoformat()][-3] == "2"
     assert wallet_rows[EARLY.isoformat()][6] == "30.0"
     assert wallet_rows[AS_OF.isoformat()][6] == "40.0"
 

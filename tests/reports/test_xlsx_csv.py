@@ -11,8 +11,8 @@ import pytest
 from django.utils import translation
 from openpyxl import load_workbook
 
-from indicators.actions import compute_series
 from indicators.models import ProgressStatus
+from indicators.series import compute_series
 from institutions.models import Answer, Institution
 from reports.csv_report import write_csv
 from reports.tables import build_report_data
@@ -31,11 +31,13 @@ HEADER = [
     "Code", "Sectordoel", "Thema", "Peildatum", "Waarde", "Eenheid", "Streefwaarde",
     "Streefdatum", "Verwacht op peildatum", "Voortgang", "Dekking (%)",
     "Instellingen met antwoord", "Actieve instellingen", "Routeversie",
+    "Bijgestelde voortgang", "Reden bijstelling",
 ]  # fmt: skip
 HEADER_EN = [
     "Code", "Sector target", "Theme", "As-of date", "Value", "Unit", "Goal value",
     "Target date", "Expected on the as-of date", "Progress", "Coverage (%)",
     "Institutions answered", "Active institutions", "Route version",
+    "Adjusted progress", "Reason for the adjustment",
 ]  # fmt: skip
 DATE, VALUE = HEADER.index("Peildatum"), HEADER.index("Waarde")
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)
@@ -177,7 +179,8 @@ def test_workbook_has_its_sheets_with_numbers_dates_and_filters(answers):
 
     theme_names = [theme.name for theme in Theme.objects.all()]
     assert workbook.sheetnames == [
-        "Samenvatting", *theme_names, "Mijlpalen", "Oplevering mijlpalen", "Niet gemeld", "Data"
+        "Samenvatting", *theme_names, "Mijlpalen", "Oplevering mijlpalen", "Niet gemeld",
+        "Respons per ronde", "Data",
     ]  # fmt: skip
     for sheet in workbook.worksheets:
         assert len(sheet.title) <= 31
@@ -386,6 +389,7 @@ def test_a_theme_selection_gives_only_those_sheets(answers):
         "Mijlpalen",
         "Oplevering mijlpalen",
         "Niet gemeld",
+        "Respons per ronde",
         "Data",
     ]
 
@@ -430,3 +434,14 @@ def test_repeated_long_sheet_titles_stay_within_31_characters():
     titles = [sheet_title(name, taken) for _ in range(3)]
     assert titles[1] == "Een heel lange naam van een (2)"
     assert len(set(titles)) == 3 and all(len(t) <= 31 for t in titles)
+
+
+def test_the_summary_says_every_answer_counts_approved_or_not(answers):
+    """Issue 11: a report says which answers its figures count (a round's assembly pack may
+    count approved answers only, and says so in its own pages)."""
+    facts = {
+        row[0]: row[1] for row in _workbook(_data())["Samenvatting"].iter_rows(values_only=True)
+    }
+    assert facts["Antwoorden"].startswith(
+        "Cijfers op basis van alle antwoorden, goedgekeurd of niet"
+    )

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from indicators import benchmark
-from indicators.actions import month_end, series_dates, series_start
+from indicators.series import month_end, series_dates, series_start
 from institutions.models import Answer
 
 BACKDATED_DAYS = 300  # within ANSWER_MAX_BACKDATE_DAYS: what a CIO may still correct
