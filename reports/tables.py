@@ -222,7 +222,7 @@ def _override_cells(override: StatusOverride | None) -> dict:
         "override_status": override.status,
         "override_status_label": str(ProgressStatus(override.status).label),
         "override_reason": override.reason,
-        "override_set_by": override.set_by.get_full_name() or override.set_by.get_username(),
+        "override_set_by": override.set_by_name,
         "override_ends_on": override.ends_on,
     }
 
