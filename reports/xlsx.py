@@ -309,7 +309,7 @@ def _delivery_table(data: ReportData) -> tuple[list[Column], list[list]]:
 
 RATE_COLUMNS = (
     Column(gettext_lazy("Ronde"), 30),
-    Column(gettext_lazy("Deadline"), 12),
+    Column(gettext_lazy("Sluitdatum"), 12),
     Column(gettext_lazy("Verwacht"), 10),
     Column(gettext_lazy("Compleet"), 10),
     Column(gettext_lazy("Op tijd"), 10),

@@ -155,7 +155,7 @@ def test_a_sector_report_lists_the_rate_of_rounds_closed_by_its_date(spring_roun
     sheet = _workbook(data)["Respons per ronde"]
     table = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert table[0] == [
-        "Ronde", "Deadline", "Verwacht", "Compleet", "Op tijd", "Te laat", "Nooit", "Respons (%)",
+        "Ronde", "Sluitdatum", "Verwacht", "Compleet", "Op tijd", "Te laat", "Nooit", "Respons (%)",
     ]  # fmt: skip
     assert table[1:] == [["Voorjaar 2026", datetime.datetime(2026, 4, 30), 3, 2, 1, 1, 1, 67]]
 
