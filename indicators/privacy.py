@@ -46,6 +46,14 @@ def sees_every_figure(user) -> bool:
     return access.sees_all_institutions(user)
 
 
+def in_small_group(target: SectorTarget, answered: int) -> bool:
+    """Fewer than SMALL_GROUP_SIZE answers, but some: a figure from no answers at all reveals
+    no one's (as in too_few_answers)."""
+    if target.measure == SectorTarget.Measure.MILESTONE:
+        return False
+    return 0 < answered < settings.SMALL_GROUP_SIZE
+
+
 def too_few_answers(target: SectorTarget, answered: int) -> bool:
     # Milestone targets are set by staff, not computed from answers: nothing to withhold. A
     # figure from no answers at all reveals no one's (a share of 0%, or no value).
@@ -58,7 +66,7 @@ def public_details(target: SectorTarget, details: dict, answered: int) -> dict:
     """The details a reader without access to the answers may see. In a small group none:
     they are counts (per status, at least the threshold) and means, which would give a new
     answer away by difference exactly as the value would."""
-    if target.measure != SectorTarget.Measure.MILESTONE and answered < settings.SMALL_GROUP_SIZE:
+    if in_small_group(target, answered):
         return {}
     details = {k: v for k, v in details.items() if k not in ("min", "max")}
     if answered < 4 * settings.MIN_GROUP_SIZE:
@@ -88,7 +96,7 @@ def public_step(target: SectorTarget, answered: int, active: int) -> float:
     """The step a public value is rounded to: one decimal, or where the group is small (fewer
     than SMALL_GROUP_SIZE answers) the smallest of COARSE_STEPS at least least_public_step,
     so that a save cannot be read off two published figures."""
-    if target.measure == SectorTarget.Measure.MILESTONE or answered >= settings.SMALL_GROUP_SIZE:
+    if not in_small_group(target, answered):
         return ONE_DECIMAL
     at_least = least_public_step(target, answered, active)
     return next((step for step in COARSE_STEPS if step >= at_least), COARSE_STEPS[-1])
