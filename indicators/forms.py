@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from indicators.overrides import OVERRIDABLE_STATUSES
 from indicators.overview import SORT_BEHIND, SORT_ROUTE, SUMMARY_STATUSES
-from themes.models import Theme
+from themes.models import Layer, Theme
 
 
 class DashboardFilterForm(forms.Form):
@@ -12,6 +12,11 @@ class DashboardFilterForm(forms.Form):
     theme = forms.ModelChoiceField(
         queryset=Theme.objects.all(), to_field_name="code", required=False,
         label=_("Thema"), empty_label=_("Alle thema's"),
+    )  # fmt: skip
+    # "laag" as on the route pages, so that ?laag=docent means the same everywhere.
+    laag = forms.ModelChoiceField(
+        queryset=Layer.objects.all(), to_field_name="code", required=False,
+        label=_("Laag"), empty_label=_("Alle lagen"),
     )  # fmt: skip
     deadline = forms.TypedChoiceField(
         choices=[("", _("Alle streefdata")), *[(y, str(y)) for y in range(2027, 2031)]],

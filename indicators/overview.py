@@ -9,7 +9,8 @@ from functools import cached_property
 
 from indicators import privacy, queries
 from indicators.models import ProgressStatus, Snapshot
-from themes.models import SectorTarget, Theme
+from themes.layers import LayerStatusTable, count_by_layer, milestones_by_layer
+from themes.models import Layer, Milestone, SectorTarget, Theme
 
 # The statuses a reader scans for, in the order of the summary's columns. Withheld figures
 # (too few answers) count as unknown to the reader.
@@ -108,9 +109,11 @@ class DashboardResults:
     def _sections(self) -> list[Section]:
         targets = (
             SectorTarget.objects.select_related("programme")
-            .prefetch_related("themes")
+            .prefetch_related("themes", "layers")
             .order_by("order")
         )
+        if self.filters.get("laag"):
+            targets = targets.filter(layers=self.filters["laag"])
         if self.filters.get("theme"):
             targets = targets.filter(themes=self.filters["theme"])
         if self.filters.get("deadline"):
@@ -144,6 +147,47 @@ class DashboardResults:
     def status_totals(self) -> list[tuple[ProgressStatus, int]]:
         counts = Counter(r.status for s in self._sections for r in s.rows)
         return [(s, counts.get(s.value, 0)) for s in SUMMARY_STATUSES]
+
+    @property
+    def rows(self) -> list[TargetRow]:
+        """Every target shown, route and programme, each once."""
+        return [r for s in self._sections for r in s.rows]
+
+    @cached_property
+    def targets_by_layer(self) -> LayerStatusTable:
+        """The shown targets per layer and progress status; its total is the number shown."""
+        return targets_by_layer(
+            [(r.status, [x.code for x in r.target.layers.all()]) for r in self.rows],
+            layers=self._layers,
+        )
+
+    @cached_property
+    def milestones_by_layer(self) -> LayerStatusTable:
+        """The milestones per layer and status, within the theme and layer filters (the
+        deadline and progress filters are the targets' own)."""
+        milestones = Milestone.objects.all()
+        if self.filters.get("theme"):
+            milestones = milestones.filter(line__theme=self.filters["theme"])
+        if self.filters.get("laag"):
+            milestones = milestones.filter(layers=self.filters["laag"])
+        return milestones_by_layer(milestones, layers=self._layers)
+
+    @cached_property
+    def _layers(self) -> list[Layer]:
+        return list(Layer.objects.order_by("number"))
+
+
+def targets_by_layer(items, *, layers: list[Layer] | None = None) -> LayerStatusTable:
+    """``items``: (progress status, its layers' codes) per target, each target once. The
+    columns are the statuses that occur, in SUMMARY_STATUSES order; a withheld figure counts
+    as unknown, as on the dashboard. The dashboard and the reports both count with this."""
+    items = [
+        (ProgressStatus.UNKNOWN.value if status == ProgressStatus.WITHHELD else status, codes)
+        for status, codes in items
+    ]
+    present = {status for status, _codes in items}
+    statuses = [(s.value, s.label) for s in SUMMARY_STATUSES if s.value in present]
+    return count_by_layer(items, statuses=statuses, layers=layers)
 
 
 def _by_theme(rows: list[TargetRow], themes: list[Theme]) -> list:

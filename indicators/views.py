@@ -27,6 +27,7 @@ from institutions.models import AnswerStatus
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.text import holds_nul
 from rounds.queries import rates_of_recent_rounds
+from themes.layers import COUNTING_RULE
 from themes.models import Milestone, SectorTarget
 from themes.queries import milestone_counts_by_theme
 
@@ -51,6 +52,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "results_cache_seconds": DASHBOARD_CACHE_SECONDS,
         "milestone_counts": milestone_counts_by_theme(today=timezone.localdate()),
         "milestone_statuses": dict(Milestone.Status.choices),
+        "layer_counting_rule": COUNTING_RULE,
     }
     if access.sees_all_institutions(request.user):
         context["not_reported"] = institution_queries.not_recently_reported(

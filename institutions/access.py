@@ -11,31 +11,11 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.roles import is_council, is_sector_staff
 from institutions.models import Institution, Membership
 from roadmap.lib.text import holds_nul
 
-SECTOR_STAFF_GROUP = "Sectorstaf"
-COUNCIL_GROUP = "MBO Raad"
-
 User = AbstractBaseUser | AnonymousUser
-
-
-def _in_group(user: User, name: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    cache = getattr(user, "_routekaart_groups", None)
-    if cache is None:
-        cache = set(user.groups.values_list("name", flat=True))
-        user._routekaart_groups = cache
-    return name in cache
-
-
-def is_sector_staff(user: User) -> bool:
-    return user.is_authenticated and (user.is_superuser or _in_group(user, SECTOR_STAFF_GROUP))
-
-
-def is_council(user: User) -> bool:
-    return user.is_authenticated and _in_group(user, COUNCIL_GROUP)
 
 
 def sees_all_institutions(user: User) -> bool:

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from institutions import queries
-from institutions.models import Answer, AnswerReview, AnswerSlot, Institution, LanguagePreference
+from institutions.models import Answer, AnswerReview, AnswerSlot, Institution
 from roadmap.lib.jobs import enqueue_after_commit
 from themes.models import SectorTarget
 
@@ -204,26 +204,3 @@ def do_review_answer(
     return AnswerReview.objects.create(
         answer=answer, decision=decision, comment=comment.strip(), reviewed_by=reviewer
     )
-
-
-def valid_language(language: str | None) -> bool:
-    """Whether ``language`` is one of the portal's languages (settings.LANGUAGES)."""
-    return language in dict(settings.LANGUAGES)
-
-
-def do_set_language_preference(*, user: AbstractBaseUser, language: str) -> None:
-    """Remember the language a person chose (for their reminder e-mails). Dutch, the default,
-    is stored as no row. Raises ValueError for a language the portal does not have."""
-    if not valid_language(language):
-        raise ValueError(f"unknown language {language!r}")
-    if language == settings.LANGUAGE_CODE:
-        LanguagePreference.objects.filter(user=user).delete()
-    else:
-        LanguagePreference.objects.update_or_create(user=user, defaults={"language": language})
-
-
-def do_adopt_language_at_login(*, user: AbstractBaseUser, language: str | None) -> None:
-    """At login: take the language the browser chose before (its language cookie) as the
-    person's preference, only if they have none yet."""
-    if valid_language(language) and language != settings.LANGUAGE_CODE:
-        LanguagePreference.objects.get_or_create(user=user, defaults={"language": language})

@@ -31,9 +31,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.tokens import HashedTokenAuthentication
 from institutions import access, actions, queries, validation
 from institutions.models import Answer, AnswerSlot, Institution
-from institutions.tokens import HashedTokenAuthentication
 from roadmap.lib.parsers import JSONParser
 from roadmap.lib.text import holds_nul
 from rounds.queries import LockChecker

@@ -7,6 +7,5 @@ class InstitutionsConfig(AppConfig):
     verbose_name = _("Instellingen")
 
     def ready(self) -> None:
-        # The audit log's signal receivers (logins, lockouts, role changes) and the language
-        # preference taken over at login.
-        from institutions import audit, preferences  # noqa: F401
+        # Role changes through memberships go to the audit log (accounts.audit).
+        from institutions import role_changes  # noqa: F401

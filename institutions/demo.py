@@ -13,11 +13,10 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from institutions.access import COUNCIL_GROUP, SECTOR_STAFF_GROUP
+from accounts.roles import COUNCIL_GROUP, SECTOR_STAFF_GROUP, ensure_roles
 from institutions.actions import bump_answer_versions
 from institutions.models import Answer, AnswerStatus, Institution, Membership
 from institutions.queries import answerable_targets
-from institutions.roles import ensure_roles
 from institutions.validation import value_field
 from rounds.demo import load_demo_rounds
 

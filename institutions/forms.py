@@ -1,7 +1,6 @@
 """Input validation for the status page. The rules themselves live in validation.py."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -134,12 +133,3 @@ class ImportForm(forms.Form):
                 }
             )
         return upload
-
-
-class EmailAuthenticationForm(AuthenticationForm):
-    """People log in with their e-mail address (it is their username)."""
-
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = _("E-mailadres")
-        self.fields["username"].widget.attrs["autocomplete"] = "email"

@@ -8,7 +8,6 @@ urlpatterns = [
     path("mijn/", views.home, name="home"),
     path("mijn/api-token/", views.api_token, name="api-token"),
     path("instellingen/", views.overview, name="overview"),
-    path("beheer/auditlog/", views.audit_log, name="audit-log"),
     path("instellingen/<str:code>/", views.status, name="status"),
     path("instellingen/<str:code>/bevestigen/", views.confirm, name="confirm"),
     path("instellingen/<str:code>/import/", views.import_file, name="import"),

@@ -1,26 +1,22 @@
 """The CIO's status page and the staff's institution overview. Thin views; every one asks
 access.get_institution_for_user (or an access check) before it touches an institution."""
 
-import datetime
-
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institutions import access, actions, audit, exports, imports, queries, tokens
+from accounts import audit, tokens
+from accounts.models import ApiToken, AuditEvent
+from institutions import access, actions, exports, imports, queries
 from institutions.forms import AnswerForm, ConfirmForm, ImportForm, ReviewForm
-from institutions.models import Answer, ApiToken, AuditEvent
+from institutions.models import Answer
 from institutions.validation import is_answerable
 from roadmap.lib import jobs
 from rounds.queries import lock_for, round_banners, unlocked_targets
@@ -337,88 +333,4 @@ def api_token(request: HttpRequest) -> HttpResponse:
             "has_token": has_token,
             "institutions": access.editable_institutions(request.user),
         },
-    )
-
-
-# --- Passwords and the audit log ------------------------------------------------------------------
-# Django sends no signal when a password changes. These two views record it where it happens;
-# a pre_save comparison of the hash would also fire when a login upgrades the hash to more
-# hashing iterations, which is no change by anyone.
-
-
-class AuditedPasswordChangeView(auth_views.PasswordChangeView):
-    """Django's own view: it keeps this session (update_session_auth_hash) and thereby ends the
-    person's other sessions, whose stored hash no longer matches."""
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        audit.record(AuditEvent.Kind.PASSWORD_CHANGED, request=self.request)
-        return response
-
-
-class AuditedPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """A reset through the mailed link; every session of the person ends with the old hash."""
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        audit.record(AuditEvent.Kind.PASSWORD_RESET, request=self.request, actor=form.user)
-        return response
-
-
-AUDIT_LOG_PAGE_SIZE = 50
-
-
-class AuditLogFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=gettext_lazy("Soort"),
-        required=False,
-        choices=[("", gettext_lazy("alle")), *AuditEvent.Kind.choices],
-    )
-    person = forms.CharField(label=gettext_lazy("Persoon (e-mail bevat)"), required=False)
-    date_from = forms.DateField(
-        label=gettext_lazy("Vanaf"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Tot en met"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    def events(self):
-        """The events matching the valid filters, newest first; an invalid filter is left out
-        (its error shows next to the field)."""
-        self.is_valid()
-        data = self.cleaned_data
-        events = AuditEvent.objects.all()
-        if kind := data.get("kind"):
-            events = events.filter(kind=kind)
-        if person := (data.get("person") or "").strip():
-            events = events.filter(actor_label__icontains=person)
-        zone = timezone.get_current_timezone()
-        if date_from := data.get("date_from"):
-            start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
-            events = events.filter(occurred_at__gte=start)
-        if date_to := data.get("date_to"):
-            end = datetime.datetime.combine(
-                date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
-            )
-            events = events.filter(occurred_at__lt=end)
-        return events
-
-
-@require_GET
-@login_required
-@private
-def audit_log(request: HttpRequest) -> HttpResponse:
-    """Security events for sector staff and administrators; read-only, newest first."""
-    if not access.is_sector_staff(request.user):
-        raise PermissionDenied
-    form = AuditLogFilterForm(request.GET)
-    page = Paginator(form.events(), AUDIT_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "institutions/audit_log.html",
-        {"form": form, "page": page, "filter_query": query.urlencode()},
     )

@@ -67,6 +67,7 @@ def do_request_report(
     theme_codes: list[str] | None = None,
     institution: Institution | None = None,
     language: str = "nl",
+    layer_code: str = "",
 ) -> Report:
     """Store the request and enqueue its generation after commit. ``language``: the
     requester's, in which the file's headers and labels are written."""
@@ -76,6 +77,7 @@ def do_request_report(
         as_of=as_of,
         compare_to=compare_to,
         theme_codes=sorted(theme_codes or []),
+        layer_code=layer_code,
         institution=institution,
         created_by=user,
     )
@@ -155,6 +157,7 @@ def generate_report(report_id: int) -> Report:
             as_of=report.as_of,
             compare_to=report.compare_to,
             theme_codes=report.theme_codes or None,
+            layer_code=report.layer_code or None,
             institution=report.institution,
             progress=lambda percent, step: _set_progress(report_id, percent, step),
         )

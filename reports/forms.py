@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.models import Report
-from themes.models import Theme
+from themes.models import Layer, Theme
 
 EARLIEST = datetime.date(2020, 1, 1)
 
@@ -28,6 +28,10 @@ class ReportForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Thema's (geen keuze: alle)"), queryset=Theme.objects.all(), to_field_name="code",
         required=False, widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    layer = forms.ModelChoiceField(
+        label=_("Laag"), queryset=Layer.objects.all(), to_field_name="code", required=False,
+        empty_label=_("Alle lagen"),
     )  # fmt: skip
     institution = forms.ChoiceField(label=_("Rapportage over"), required=True)
 

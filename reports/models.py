@@ -30,6 +30,9 @@ class Report(models.Model):
     compare_to = models.DateField(_("vergelijken met"), null=True, blank=True)
     # Theme codes; empty means all themes.
     theme_codes = models.JSONField(_("thema's"), default=list, blank=True)
+    # A layer's code (themes.Layer); empty means all layers. Only the targets and milestones of
+    # that layer are reported.
+    layer_code = models.CharField(_("laag"), max_length=20, blank=True, default="")
     # A sector report when empty; else the institution's own report (answers against the sector).
     institution = models.ForeignKey(
         Institution, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"

@@ -24,6 +24,7 @@ from indicators.method import render_method_text
 from reports import display
 from reports.pdf_charts import series_chart_svg, trajectory
 from reports.tables import DELIVERY_GROUPS, SUMMARY_COLUMNS, ReportData, summary_group
+from themes.layers import COUNTING_RULE
 from themes.models import Theme
 
 TITLE = "Voortgang mbo digitaliseringsroute"
@@ -380,6 +381,30 @@ def _rates(data: ReportData) -> list[dict] | None:
     ]
 
 
+def _layer_table(table) -> dict:
+    """A themes.layers.LayerStatusTable as the template reads it."""
+    return {
+        "statuses": [str(label) for _value, label in table.statuses],
+        "rows": [
+            {"label": row.label, "counts": row.counts, "total": row.total} for row in table.rows
+        ],
+        "totals": table.totals,
+        "total": table.total,
+    }
+
+
+def _layers(data: ReportData) -> dict:
+    """The chapter "Per laag": the dashboard's tables, counted by the same rule."""
+    return {
+        "layer": data.layer.name if data.layer else None,
+        "tables": [
+            ("Sectordoelen per laag en voortgang", _layer_table(data.targets_by_layer)),
+            ("Mijlpalen per laag en status", _layer_table(data.milestones_by_layer)),
+        ],
+        "rule": str(COUNTING_RULE),
+    }
+
+
 def _not_answered(data: ReportData) -> list[dict]:
     return [
         {"name": row["institution"], "last_answer": short_date(row["last_answer"]) or "nooit"}
@@ -412,6 +437,7 @@ def _context(data: ReportData, generated_at: datetime.datetime, generated_by: st
         "scope": "alle thema’s" if all_themes else None,
         "themes": _themes(data),
         "summary": _summary(data),
+        "layers": _layers(data),
         "milestones": _milestones(data),
         "delivery": _delivery(data),
         "delivery_count": len(data.delivery),

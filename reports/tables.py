@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from indicators import figures as fig
 from indicators.models import ProgressStatus, StatusOverride
 from indicators.overrides import active_overrides
+from indicators.overview import targets_by_layer
 from indicators.series import figures_on, progress_on, series_dates, series_start
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
@@ -31,7 +32,8 @@ from reports import display
 # rounds.queries imports no reports module (only rounds.assembly does, and the reports never
 # import that), so this import makes no cycle.
 from rounds.queries import rates_of_rounds_closed_by
-from themes.models import Milestone, MilestoneStatusChange, SectorTarget, Theme
+from themes.layers import LayerStatusTable, milestones_by_layer
+from themes.models import Layer, Milestone, MilestoneStatusChange, SectorTarget, Theme
 from themes.queries import overdue_milestones, with_status_on
 from themes.versions import PublishedVersion, goals_timeline
 
@@ -68,6 +70,7 @@ TARGET_COLUMNS = [
     # computed status, which stays as it is; empty where none applies.
     "override_status", "override_status_label", "override_reason", "override_set_by",
     "override_ends_on",
+    "layers",  # the target's layers' codes, comma-separated (for the "per laag" table)
 ]  # fmt: skip
 SERIES_COLUMNS = [
     "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
@@ -110,6 +113,11 @@ class ReportData:
     # Sector reports: the reporting rate of the latest rounds closed on or before as_of (None
     # for an institution's own report).
     rates: pd.DataFrame | None = None
+    # The report's layer (None: all layers), and its targets and milestones per layer and
+    # status, counted as the dashboard counts them (themes.layers).
+    layer: Layer | None = None
+    targets_by_layer: LayerStatusTable | None = None
+    milestones_by_layer: LayerStatusTable | None = None
 
 
 def _noop(percent: int, step: str) -> None:
@@ -121,18 +129,19 @@ def build_report_data(
     as_of: datetime.date,
     compare_to: datetime.date | None = None,
     theme_codes: list[str] | None = None,
+    layer_code: str | None = None,
     institution: Institution | None = None,
     progress=_noop,
 ) -> ReportData:
     themes = list(
         Theme.objects.filter(code__in=theme_codes) if theme_codes else Theme.objects.all()
     )
-    targets = list(
-        SectorTarget.objects.filter(themes__in=themes)
-        .distinct()
-        .prefetch_related("themes")
-        .order_by("order")
-    )
+    # A layer removed since the report was asked for reports nothing rather than everything.
+    layer = Layer.objects.filter(code=layer_code).first() if layer_code else None
+    targets = SectorTarget.objects.filter(themes__in=themes)
+    if layer_code:
+        targets = targets.filter(layers__code=layer_code)
+    targets = list(targets.distinct().prefetch_related("themes", "layers").order_by("order"))
     progress(10, "Sectorcijfers berekenen")
     dates = [d for d in series_dates(series_start(), as_of) if d <= as_of]
     computed = figures_on(targets, sorted({*dates, *([compare_to] if compare_to else [])}))
@@ -152,6 +161,7 @@ def build_report_data(
         compare = by_date.get(compare_to) if compare_to else None
         target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
         override = _override_cells(overrides.get(target.pk))
+        layers = ",".join(layer.code for layer in target.layers.all())
         for theme in target_themes:
             target_rows.append(
                 {
@@ -168,7 +178,7 @@ def build_report_data(
                     "active": current.active, "status": ProgressStatus(now.status).value,
                     "status_label": ProgressStatus(now.status).label,
                     "expected_value": now.expected_value, "projected_on": now.projected_on,
-                    **override,
+                    **override, "layers": layers,
                 }
             )  # fmt: skip
         for figure in series:
@@ -196,8 +206,8 @@ def build_report_data(
 
     progress(60, "Samenvatting en mijlpalen")
     summary = summary_table(targets_df, themes)
-    milestones = _milestones(themes, as_of.year)
-    delivery = milestone_delivery(themes, as_of)
+    milestones = _milestones(themes, as_of.year, layer_code)
+    delivery = milestone_delivery(themes, as_of, layer_code)
     not_answered = _not_answered(as_of)
     own = _own_answers(institution, targets, as_of) if institution else None
     rates = None if institution else round_rates(as_of)
@@ -208,7 +218,31 @@ def build_report_data(
         not_answered=not_answered, own_answers=own, delivery=delivery, rates=rates,
         route_version=goals.version_on(as_of),
         compare_route_version=goals.version_on(compare_to) if compare_to else None,
+        layer=layer, targets_by_layer=target_layer_table(targets_df),
+        milestones_by_layer=milestones_by_layer(
+            with_status_on(_in_layer(_theme_milestones(themes), layer_code), as_of), "status_on"
+        ),
     )  # fmt: skip
+
+
+def target_layer_table(targets: pd.DataFrame) -> LayerStatusTable:
+    """The report's targets per layer and progress status, each target once (a shared target
+    has a row per theme), counted as the dashboard counts them."""
+    unique = targets.drop_duplicates("target")
+    return targets_by_layer(
+        [
+            (status, [code for code in (layers or "").split(",") if code])
+            for status, layers in zip(unique["status"], unique["layers"], strict=True)
+        ]
+    )
+
+
+def _theme_milestones(themes: list[Theme]):
+    return Milestone.objects.filter(line__theme__in=themes)
+
+
+def _in_layer(milestones, layer_code: str | None):
+    return milestones.filter(layers__code=layer_code) if layer_code else milestones
 
 
 def _override_cells(override: StatusOverride | None) -> dict:
@@ -251,10 +285,11 @@ def summary_table(targets: pd.DataFrame, themes: list[Theme]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def _milestones(themes: list[Theme], year: int) -> pd.DataFrame:
+def _milestones(themes: list[Theme], year: int, layer_code: str | None = None) -> pd.DataFrame:
     """The milestones the route names for the year, in the route's order (theme, line)."""
     milestones = (
-        Milestone.objects.filter(line__theme__in=themes, year=year)
+        _in_layer(_theme_milestones(themes), layer_code)
+        .filter(year=year)
         .select_related("line__theme")
         .prefetch_related("owners")
         .order_by("line__theme__order", "line__order", "order", "code")
@@ -271,7 +306,9 @@ def _milestones(themes: list[Theme], year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=MILESTONE_COLUMNS)
 
 
-def milestone_delivery(themes: list[Theme], as_of: datetime.date) -> pd.DataFrame:
+def milestone_delivery(
+    themes: list[Theme], as_of: datetime.date, layer_code: str | None = None
+) -> pd.DataFrame:
     """The themes' milestones that on ``as_of`` are overdue (themes.queries.overdue_milestones:
     due before it, not delivered or dropped), delayed or delivered, by their status on that
     date, each with the date and reason of its last status change on or before it. Overdue
@@ -282,7 +319,7 @@ def milestone_delivery(themes: list[Theme], as_of: datetime.date) -> pd.DataFram
     overdue = overdue_milestones(today=as_of).values("pk")
     milestones = (
         with_status_on(
-            Milestone.objects.filter(line__theme__in=themes).select_related(
+            _in_layer(_theme_milestones(themes), layer_code).select_related(
                 "line__theme", "lead_partner"
             ),
             as_of,

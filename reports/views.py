@@ -8,7 +8,8 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institutions import access, audit
+from accounts import audit
+from institutions import access
 from reports import actions
 from reports.forms import ReportForm
 from reports.models import Report
@@ -60,6 +61,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             as_of=data["as_of"],
             compare_to=data.get("compare_to"),
             theme_codes=[t.code for t in data["themes"]],
+            layer_code=data["layer"].code if data.get("layer") else "",
             institution=data["institution_obj"],
             language=translation.get_language() or "nl",
         )

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from indicators import privacy
 from indicators.models import ProgressStatus
-from reports.tables import ReportData, summary_table
+from reports.tables import ReportData, summary_table, target_layer_table
 from themes.models import SectorTarget
 
 WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on"]
@@ -72,5 +72,9 @@ def withhold_small_groups(data: ReportData) -> ReportData:
     _round(series, "value", "answered", targets_by_code)
     _round(series, "expected_value", "answered", targets_by_code)
     return dataclasses.replace(
-        data, targets=targets, series=series, summary=summary_table(targets, data.themes)
+        data,
+        targets=targets,
+        series=series,
+        summary=summary_table(targets, data.themes),
+        targets_by_layer=target_layer_table(targets),
     )

@@ -27,6 +27,7 @@ from reports import display
 from reports.csv_report import DATA_COLUMNS, data_rows, plain_value
 from reports.tables import ReportData
 from roadmap.lib.spreadsheet import excel_text
+from themes.layers import COUNTING_RULE, LayerStatusTable
 from themes.models import SectorTarget
 
 TITLE = "Voortgangsrapportage digitaliseringsroute mbo"
@@ -39,10 +40,11 @@ SHEET_NAME_MAX = 31
 # Excel refuses these in a sheet name; "History" is reserved by Excel itself.
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
 DELIVERY_SHEET = "Oplevering mijlpalen"
+LAYER_SHEET = "Per laag"
 RATE_SHEET = "Respons per ronde"
 FIXED_SHEETS = (
-    "Samenvatting", "Mijlpalen", DELIVERY_SHEET, "Niet gemeld", RATE_SHEET, "Eigen antwoorden",
-    "Data", "History",
+    "Samenvatting", LAYER_SHEET, "Mijlpalen", DELIVERY_SHEET, "Niet gemeld", RATE_SHEET,
+    "Eigen antwoorden", "Data", "History",
 )  # fmt: skip
 
 BOLD = Font(bold=True)
@@ -213,6 +215,7 @@ def _summary_sheet(
             else "alle instellingen (sector)",
         ),
         ("Thema's", ", ".join(theme.name for theme in data.themes)),
+        ("Laag", data.layer.name if data.layer else "alle lagen"),
         ("Gemaakt op", generated_at),
         ("Gemaakt door", generated_by),
         ("Antwoorden", ANSWERS_COUNTED),
@@ -401,6 +404,34 @@ def _milestone_table(data: ReportData) -> tuple[list[Column], list[list]]:
     return [column for _, column in keep], rows
 
 
+def _layer_table(sheet: Worksheet, title: str, table: LayerStatusTable, first_row: int) -> int:
+    """A titled table of counts per layer and status, with its total row. Returns the last
+    row written."""
+    sheet.cell(row=first_row, column=1, value=cell_text(title)).font = BOLD
+    columns = [Column(_("Laag"), 28)]
+    columns += [Column(str(label), 13) for _value, label in table.statuses]
+    columns.append(Column(str(SUMMARY_TOTAL), 10))
+    rows = [[row.label, *row.counts, row.total] for row in table.rows]
+    rows.append([str(SUMMARY_TOTAL), *table.totals, table.total])
+    last = write_table(sheet, columns, rows, first_row=first_row + 1)
+    for index in range(1, len(columns) + 1):
+        sheet.cell(row=last, column=index).font = BOLD
+    return last
+
+
+def _layer_sheet(sheet: Worksheet, data: ReportData) -> None:
+    """Targets per layer and progress status, then milestones per layer and status on the
+    as-of date: the dashboard's "Per laag" tables, counted by the same rule."""
+    last = _layer_table(sheet, _("Sectordoelen per laag en voortgang"), data.targets_by_layer, 1)
+    last = _layer_table(
+        sheet, _("Mijlpalen per laag en status"), data.milestones_by_layer, last + 2
+    )
+    sheet.cell(row=last + 2, column=1, value=cell_text(str(COUNTING_RULE)))
+    # Two tables on one sheet: no frozen header or filter that would fit only one of them.
+    sheet.freeze_panes = None
+    sheet.auto_filter.ref = None
+
+
 def write_note(sheet: Worksheet, text: str) -> None:
     """A sheet that says in one line why it has no table."""
     sheet["A1"] = cell_text(text)
@@ -429,7 +460,8 @@ def _data_figures(data: ReportData) -> Iterator[list]:
 
 
 def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_by: str) -> bytes:
-    """The workbook, sheets in this order: Samenvatting (with the route version), one per theme,
+    """The workbook, sheets in this order: Samenvatting (with the route version), Per laag, one
+    per theme,
     Mijlpalen, Oplevering mijlpalen (overdue, delayed, delivered, with reasons), Niet gemeld,
     Respons per ronde (sector reports only), Eigen antwoorden (institution reports only) and
     Data (the CSV's rows and columns)."""
@@ -439,6 +471,7 @@ def write_xlsx(data: ReportData, *, generated_at: datetime.datetime, generated_b
     summary = workbook.active
     summary.title = "Samenvatting"
     _summary_sheet(summary, data, generated_at, generated_by)
+    _layer_sheet(workbook.create_sheet(LAYER_SHEET), data)
 
     theme_columns = _theme_columns(data.compare_to)
     for theme in data.themes:

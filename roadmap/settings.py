@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "axes",
     "roadmap",
     "themes",
+    "accounts",
     "institutions",
     "indicators",
     "reports",
@@ -203,10 +204,10 @@ AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours, as axes reads a float
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "institutions.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.client_ip"
 # The address is the username: count "CIO@x.nl " and "cio@x.nl" as the same one.
-AXES_USERNAME_CALLABLE = "institutions.audit.attempted_username"
-# The audit log (institutions.AuditEvent) records every attempt; no second log of successes.
+AXES_USERNAME_CALLABLE = "accounts.audit.attempted_username"
+# The audit log (accounts.AuditEvent) records every attempt; no second log of successes.
 AXES_DISABLE_ACCESS_LOG = True
 
 # A strict Content-Security-Policy: scripts and styles only from our own static files, so no
@@ -385,7 +386,7 @@ ROUND_REMINDER_DAYS_BEFORE = env_int("ROUND_REMINDER_DAYS_BEFORE", 7)
 PORTAL_URL = env_str("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Single sign-on through OpenID Connect (SURFconext, eduID): on when OIDC_RP_CLIENT_ID is set.
-# mozilla-django-oidc does the protocol; institutions/oidc.py matches people to accounts by their
+# mozilla-django-oidc does the protocol; accounts/oidc.py matches people to accounts by their
 # verified e-mail address (claims never grant a role). Register https://<host>/oidc/callback/ as
 # the redirect URI at the provider. Environment:
 #   OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET (or OIDC_RP_CLIENT_SECRET_FILE)   the registration
@@ -413,8 +414,8 @@ OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
 OIDC_USE_PKCE = env_bool("OIDC_USE_PKCE", default=True)
 OIDC_TOKEN_USE_BASIC_AUTH = env_bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
 OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
-OIDC_AUTHENTICATE_CLASS = "institutions.oidc.RoutekaartOIDCAuthenticationRequestView"
-OIDC_CALLBACK_CLASS = "institutions.oidc.RoutekaartOIDCCallbackView"
+OIDC_AUTHENTICATE_CLASS = "accounts.oidc.RoutekaartOIDCAuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "accounts.oidc.RoutekaartOIDCCallbackView"
 OIDC_CREATE_USER = True  # unknown addresses get an account without any role
 OIDC_REDIRECT_ALLOWED_HOSTS: list[str] = []  # ?next= may only point into this site
 LOGIN_REDIRECT_URL_FAILURE = "/account/login/"
@@ -425,7 +426,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 if OIDC_ENABLED:
-    AUTHENTICATION_BACKENDS.append("institutions.oidc.RoutekaartOIDCBackend")
+    AUTHENTICATION_BACKENDS.append("accounts.oidc.RoutekaartOIDCBackend")
     _OIDC_ENDPOINTS = (
         OIDC_OP_AUTHORIZATION_ENDPOINT,
         OIDC_OP_TOKEN_ENDPOINT,

@@ -1,10 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from institutions.forms import EmailAuthenticationForm
-from institutions.views import AuditedPasswordChangeView, AuditedPasswordResetConfirmView
 from roadmap.views import favicon, healthz, set_language
 
 # Refusals and missing pages in the portal's layout, saying where to go instead.
@@ -17,28 +13,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("reports.urls")),
     path("", include("rounds.urls")),
-    path(
-        "account/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=EmailAuthenticationForm,
-            extra_context={"oidc_enabled": settings.OIDC_ENABLED},
-        ),
-        name="login",
-    ),
-    # Django's own password views, subclassed only to write the change to the audit log.
-    path(
-        "account/password_change/",
-        AuditedPasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "account/reset/<uidb64>/<token>/",
-        AuditedPasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path("account/", include("django.contrib.auth.urls")),
-    # Single sign-on (institutions/oidc.py): always routed, the views answer 404 while it is off.
-    path("oidc/", include("mozilla_django_oidc.urls")),
+    path("", include("accounts.urls")),
     path("api/", include("roadmap.api_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

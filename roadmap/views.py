@@ -8,7 +8,8 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import LANGUAGE_QUERY_PARAMETER
 from django.views.i18n import set_language as django_set_language
 
-from institutions import actions, navigation
+from accounts import actions
+from institutions import navigation
 from roadmap.health import health
 
 

@@ -9,8 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from institutions import audit
-from institutions.models import AuditEvent, Institution
+from accounts import audit
+from accounts.models import AuditEvent
+from institutions.models import Institution
 from roadmap.lib.jobs import send_task_safely
 from rounds import assembly, queries
 from rounds.models import AssemblyPack, FiguresUse, Reopening, Round, RoundReview, RoundState
@@ -50,7 +51,7 @@ def do_open_round(*, round: Round, user: AbstractBaseUser | None) -> Round:
     if round.state(today) != RoundState.PLANNED:
         raise RoundActionError(_("Deze ronde is niet meer gepland; openen kan alleen vooraf."))
     if today > round.closes_on:  # cannot happen for a planned round; kept for clarity
-        raise RoundActionError(_("De deadline van deze ronde is al voorbij."))
+        raise RoundActionError(_("De sluitdatum van deze ronde is al voorbij."))
     round.opens_on = today
     round.save(update_fields=["opens_on"])
     return round

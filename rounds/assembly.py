@@ -16,6 +16,7 @@ the coverage says how much of the sector the approved answers are.
 import datetime
 import io
 import logging
+from typing import BinaryIO
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -38,6 +39,9 @@ from themes.queries import route_targets, with_status_on
 logger = logging.getLogger(__name__)
 
 FREEZE_TASK = "rounds.freeze_assembly_pack"
+# The stored PDF and workbook are in Dutch: the record of what the assembly got. A download in
+# another language is written afresh from the same frozen fields (pack_file).
+PACK_LANGUAGE = "nl"
 NOT_QUEUED = gettext_lazy(
     "De wachtrij was niet bereikbaar. Probeer het over een paar minuten opnieuw."
 )
@@ -270,7 +274,7 @@ def freeze_pack(pack_id: int) -> AssemblyPack:
         pack.rate = frozen_rate(round)
         pack.previous = previous_pack(round)
         pack.since = since_last(pack.figures, pack.milestones, pack.institutions, pack.previous)
-        with translation.override("nl"):
+        with translation.override(PACK_LANGUAGE):
             pdf, xlsx = write_pack_pdf(pack), write_pack_xlsx(pack)
         with transaction.atomic():
             pack.pdf.save(pack.filename("pdf"), ContentFile(pdf), save=False)
@@ -401,7 +405,8 @@ def pack_view(pack: AssemblyPack) -> dict:
 
 
 def write_pack_pdf(pack: AssemblyPack) -> bytes:
-    """The pack as a tagged PDF (PDF/UA-1), in the reports' print design (reports.pdf)."""
+    """The pack as a tagged PDF (PDF/UA-1) in the active language, in the reports' print
+    design (reports.pdf)."""
     # WeasyPrint loads pango: imported only when a PDF is made, as reports.actions does.
     from reports.pdf import html_to_pdf
 
@@ -411,7 +416,12 @@ def write_pack_pdf(pack: AssemblyPack) -> bytes:
     return html_to_pdf(render_to_string("rounds/assembly_pack_pdf.html", context))
 
 
-SINCE_SHEET = "Sinds vorige vergadering"
+# Sheet names: at most 31 characters in every language (Excel's limit).
+SUMMARY_SHEET = gettext_lazy("Samenvatting")
+SINCE_SHEET = gettext_lazy("Sinds vorige vergadering")
+TARGETS_SHEET = gettext_lazy("Sectordoelen")
+MILESTONES_SHEET = gettext_lazy("Mijlpalen")
+INSTITUTIONS_SHEET = gettext_lazy("Instellingen")
 
 
 def _cell(target: dict):
@@ -426,8 +436,9 @@ def _cell(target: dict):
 
 
 def write_pack_xlsx(pack: AssemblyPack) -> bytes:
-    """The workbook: Samenvatting, Sinds vorige vergadering, Sectordoelen, Mijlpalen and
-    Instellingen, with the reports' table helpers (bold frozen header, filter, safe text)."""
+    """The workbook in the active language: Samenvatting, Sinds vorige vergadering,
+    Sectordoelen, Mijlpalen and Instellingen, with the reports' table helpers (bold frozen
+    header, filter, safe text)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -436,7 +447,7 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
     view = pack_view(pack)
     workbook = Workbook()
     summary = workbook.active
-    summary.title = "Samenvatting"
+    summary.title = str(SUMMARY_SHEET)
     summary["A1"] = cell_text(
         _("Vergaderstuk ledenvergadering %(date)s") % {"date": _long(pack.round.assembly_on)}
     )
@@ -459,7 +470,7 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
     ]
     write_table(summary, [Column(_("Gegeven"), 24), Column(_("Waarde"), 60)], facts, first_row=3)
 
-    since = workbook.create_sheet(SINCE_SHEET)
+    since = workbook.create_sheet(str(SINCE_SHEET))
     since_rows = (
         [
             [_("Status gewijzigd"), c["code"], c["title"], c["old"], c["new"]]
@@ -498,7 +509,7 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
         write_note(since, str(_("Geen wijzigingen sinds de vorige vergadering.")))
 
     write_table(
-        workbook.create_sheet("Sectordoelen"),
+        workbook.create_sheet(str(TARGETS_SHEET)),
         [
             Column(_("Sectordoel"), 60, wrap=True),
             Column(_("Code"), 26),
@@ -528,7 +539,7 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
         ],
     )
     write_table(
-        workbook.create_sheet("Mijlpalen"),
+        workbook.create_sheet(str(MILESTONES_SHEET)),
         [
             Column(_("Mijlpaal"), 60, wrap=True),
             Column(_("Code"), 18),
@@ -549,7 +560,7 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
             for m in view["milestones"]
         ],
     )
-    institutions = workbook.create_sheet("Instellingen")
+    institutions = workbook.create_sheet(str(INSTITUTIONS_SHEET))
     if view["institutions"]:
         write_table(
             institutions,
@@ -566,3 +577,16 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+PACK_WRITERS = {"pdf": write_pack_pdf, "xlsx": write_pack_xlsx}
+
+
+def pack_file(pack: AssemblyPack, extension: str, language: str) -> BinaryIO:
+    """The finished pack's PDF or workbook in ``language``: the stored file in the pack's own
+    language, otherwise written now from the pack's frozen fields, so only the labels differ
+    (WeasyPrint takes a second or two for the PDF; downloads in English are rare)."""
+    if language == PACK_LANGUAGE:
+        return getattr(pack, extension).open("rb")
+    with translation.override(language):
+        return io.BytesIO(PACK_WRITERS[extension](pack))

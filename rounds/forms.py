@@ -30,7 +30,7 @@ class RoundForm(forms.ModelForm):
         labels = {
             "name": _("Naam"),
             "opens_on": _("Opent op"),
-            "closes_on": _("Deadline"),
+            "closes_on": _("Sluitdatum"),
             "assembly_on": _("Ledenvergadering"),
             "figures_use": _("Cijfers voor de ledenvergadering op basis van"),
         }
@@ -63,10 +63,10 @@ class RoundForm(forms.ModelForm):
         opens_on, closes_on = data.get("opens_on"), data.get("closes_on")
         assembly_on = data.get("assembly_on")
         if opens_on and closes_on and closes_on < opens_on:
-            self.add_error("closes_on", _("De deadline ligt voor de opening."))
+            self.add_error("closes_on", _("De sluitdatum ligt voor de opening."))
         if closes_on and assembly_on and assembly_on < closes_on:
             self.add_error(
-                "assembly_on", _("De ledenvergadering ligt voor de deadline van de ronde.")
+                "assembly_on", _("De ledenvergadering ligt voor de sluitdatum van de ronde.")
             )
         return data
 

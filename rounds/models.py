@@ -48,7 +48,7 @@ def figures_basis(figures_use: str, round_name: str) -> str:
 class Round(models.Model):
     name = models.CharField(_("naam"), max_length=100, unique=True)
     opens_on = models.DateField(_("opent op"))
-    closes_on = models.DateField(_("deadline"))
+    closes_on = models.DateField(_("sluitdatum"))
     assembly_on = models.DateField(
         _("ledenvergadering"),
         help_text=_("De ledenvergadering waarvoor deze ronde de cijfers levert."),
@@ -222,8 +222,8 @@ class ReminderSent(models.Model):
 
     class Kind(models.TextChoices):
         OPENING = "opening", _("bij opening")
-        BEFORE_DEADLINE = "before_deadline", _("voor de deadline")
-        DEADLINE = "deadline", _("op de deadline")
+        BEFORE_DEADLINE = "before_deadline", _("voor de sluitdatum")
+        DEADLINE = "deadline", _("op de sluitdatum")
         MANUAL = "manual", _("met de hand")
 
     class Status(models.TextChoices):

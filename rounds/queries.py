@@ -505,7 +505,7 @@ def reminder_recipients(institution: Institution) -> list[str]:
 
 def reminder_recipients_by_language(institution: Institution) -> dict[str, list[str]]:
     """The same addresses as reminder_recipients, grouped by each person's preferred language
-    (institutions.LanguagePreference; Dutch without one): {language: sorted addresses}, the
+    (accounts.LanguagePreference; Dutch without one): {language: sorted addresses}, the
     portal's default language first. An address shared by several accounts is in one group."""
     rows = (
         Membership.objects.filter(

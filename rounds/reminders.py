@@ -5,7 +5,7 @@ day): at the opening, ROUND_REMINDER_DAYS_BEFORE days before the deadline and on
 day, each at most once per round and institution (ReminderSent's unique constraint), never to
 an institution that has completed the round. Staff send one by hand from the round page.
 
-Each editor gets the mail in their preferred language (institutions.LanguagePreference, set by
+Each editor gets the mail in their preferred language (accounts.LanguagePreference, set by
 the language switch; Dutch without one): the editors of an institution are grouped by language
 and each group gets one message, its members together in To.
 
@@ -66,6 +66,7 @@ class ReminderMail:
     subject: str
     body: str
     recipients: list[str]
+    language: str = REMINDER_LANGUAGE
 
 
 def compose(
@@ -96,6 +97,7 @@ def compose(
         subject=" ".join(subject.split()),
         body=body.strip() + "\n",
         recipients=queries.reminder_recipients(institution) if recipients is None else recipients,
+        language=language,
     )
 
 
@@ -111,6 +113,15 @@ def compose_per_language(
                 compose(round, institution, kind, today, language=language, recipients=addresses)
             )
     return mails
+
+
+def compose_for_preview(round: Round, institution: Institution) -> list[ReminderMail]:
+    """The messages a reminder by hand would send now, one per language group as
+    deliver_reminder sends them; without editors to send to, the Dutch text addressed to no one
+    (so staff still see what the reminder says)."""
+    return compose_per_language(round, institution, Kind.MANUAL) or [
+        compose(round, institution, Kind.MANUAL, recipients=[])
+    ]
 
 
 def deliver_reminder(reminder_id: int) -> ReminderSent:

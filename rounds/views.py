@@ -7,14 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from institutions import access, audit
+from accounts import audit
+from institutions import access
 from institutions.models import Institution
-from rounds import actions, queries, reminders
-from rounds.assembly import pack_view
+from rounds import actions, assembly, queries, reminders
 from rounds.forms import (
     AssemblyPackForm,
     FiguresUseForm,
@@ -291,7 +292,7 @@ def reminder(request: HttpRequest, round_id: int, code: str) -> HttpResponse:
             "round": round,
             "institution": institution,
             "completeness": state,
-            "mail": reminders.compose(round, institution, ReminderSent.Kind.MANUAL),
+            "mails": reminders.compose_for_preview(round, institution),
         },
     )
 
@@ -369,7 +370,7 @@ def assembly_pack(request: HttpRequest, round_id: int) -> HttpResponse:
     template = "rounds/assembly_pack.html"
     if request.htmx:
         template += "#pack-state"  # the polling fragment while the pack is being made
-    context = pack_view(pack) if pack.state == AssemblyPack.State.DONE else {"pack": pack}
+    context = assembly.pack_view(pack) if pack.state == AssemblyPack.State.DONE else {"pack": pack}
     context.setdefault("round", pack.round)
     return render(request, template, context)
 
@@ -389,4 +390,6 @@ def assembly_download(request: HttpRequest, round_id: int, extension: str) -> Fi
         raise Http404("Dit vergaderstuk is (nog) niet klaar")
     filename = pack.filename(extension)
     audit.record(audit.Kind.EXPORT, request=request, detail=filename)
-    return FileResponse(stored.open("rb"), as_attachment=True, filename=filename)
+    # In the reader's language; the frozen figures are the same in every language.
+    content = assembly.pack_file(pack, PACK_FILES[extension], translation.get_language())
+    return FileResponse(content, as_attachment=True, filename=filename)

@@ -74,7 +74,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture
 def roles(db):
-    from institutions.roles import ensure_roles
+    from accounts.roles import ensure_roles
 
     return ensure_roles()
 

@@ -21,9 +21,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.models import ApiToken
+from accounts.tokens import issue_api_token
 from institutions import actions, queries
-from institutions.models import Answer, AnswerReview, ApiToken
-from institutions.tokens import issue_api_token
+from institutions.models import Answer, AnswerReview
 from reports.models import Report
 from rounds.models import Round
 from themes.models import Line, SectorTarget
@@ -120,7 +121,7 @@ GET_TABLE = {
         _private(viewer_a=403, cio_b=200, staff=403, council=403, admin=403),
     ),
     "institutions:overview": ("/instellingen/", _private(cio_a=403, viewer_a=403, cio_b=403)),
-    "institutions:audit-log": (
+    "accounts:audit-log": (
         "/beheer/auditlog/",
         _private(cio_a=403, viewer_a=403, cio_b=403, council=403),
     ),
@@ -339,7 +340,7 @@ ALLOWED = {200, 201, 302}
 NEW_PASSWORD = "another-long-test-password"
 # Tables whose rows a GET or a refused write may change by design: sessions, login attempts
 # (axes), the audit log (exports are GETs that record who downloaded what) and task results.
-UNWATCHED_TABLES = {"django_session", "institutions_auditevent"}
+UNWATCHED_TABLES = {"django_session", "accounts_auditevent"}
 UNWATCHED_PREFIXES = ("axes_", "django_celery_")
 
 
@@ -453,7 +454,7 @@ WRITE_TABLE = {
         post=_writes(
             anonymous=LOGIN, cio_a=200, viewer_a=403, cio_b=200, staff=403, council=403, admin=403
         ),
-        changes=frozenset({"institutions_apitoken"}),
+        changes=frozenset({"accounts_apitoken"}),
     ),
     "institutions:confirm": Writes(
         post=_writes(

@@ -25,7 +25,7 @@ from themes.forms import (
 from themes.models import ROUTE_YEARS, Milestone, SectorTarget
 from themes.needed import still_needed_for_targets
 
-# Sector staff have every permission of the themes app (institutions.roles): these two say
+# Sector staff have every permission of the themes app (accounts.roles): these two say
 # who records a milestone's delivery and who publishes a route version.
 RECORD_STATUS_PERMISSION = "themes.add_milestonestatuschange"
 PUBLISH_VERSION_PERMISSION = "themes.add_routeversion"

@@ -82,13 +82,13 @@ def prepare(args: argparse.Namespace) -> None:
     from django.db.models import Exists, OuterRef, Q
     from django.utils import timezone
 
-    from indicators import benchmark
+    from accounts.roles import ensure_roles
+    from benchmarks import data as benchmark_data
     from indicators.actions import recompute
     from indicators.forms import DashboardFilterForm
     from indicators.models import ProgressStatus
     from institutions.demo import DEMO_INSTITUTION_COUNT
     from institutions.models import Answer, Institution, Membership
-    from institutions.roles import ensure_roles
     from themes.models import SectorTarget, Theme
 
     started = time.perf_counter()
@@ -114,7 +114,7 @@ def prepare(args: argparse.Namespace) -> None:
         call_command("load_demo_data", verbosity=0)
     else:
         ensure_roles()
-        benchmark.generate_data(
+        benchmark_data.generate_data(
             institutions=args.institutions, months=args.months, today=timezone.localdate()
         )
     step(f"{Institution.objects.count()} institutions, {Answer.objects.count():,} answers")

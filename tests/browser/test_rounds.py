@@ -67,7 +67,7 @@ def test_staff_run_a_round_and_the_cio_meets_its_lock(
     axe += _failures_of(assert_accessible, page, "the new round form")
     page.get_by_label(form_label("Naam")).fill("Winter 2026")
     page.get_by_label(form_label("Opent op")).fill(today.isoformat())
-    page.get_by_label(form_label("Deadline")).fill((today + datetime.timedelta(10)).isoformat())
+    page.get_by_label(form_label("Sluitdatum")).fill((today + datetime.timedelta(10)).isoformat())
     page.get_by_label(form_label("Ledenvergadering")).fill(
         (today + datetime.timedelta(40)).isoformat()
     )

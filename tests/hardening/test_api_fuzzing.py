@@ -37,7 +37,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from institutions.tokens import issue_api_token
+from accounts.tokens import issue_api_token
 from themes.models import Line, Milestone, SectorTarget, Theme
 
 CHECKS = [

@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from institutions.tokens import issue_api_token
+from accounts.tokens import issue_api_token
 from reports.models import Report
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.tokens import issue_api_token
 from institutions import actions, queries, validation
 from institutions.models import Answer, Institution
-from institutions.tokens import issue_api_token
 from themes.models import SectorTarget
 
 pytestmark = pytest.mark.django_db

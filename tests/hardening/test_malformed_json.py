@@ -4,8 +4,8 @@ JSON at all), never a 500, and nothing is saved. The parser is the one of every 
 
 import pytest
 
+from accounts.tokens import issue_api_token
 from institutions.models import Answer
-from institutions.tokens import issue_api_token
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from accounts.tokens import issue_api_token
 from indicators.actions import recompute
 from institutions import actions, exports
 from institutions.models import Answer, Institution
-from institutions.tokens import issue_api_token
 from reports.csv_report import write_csv
 from reports.models import Report
 from reports.pdf import write_pdf

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.tokens import issue_api_token
 from institutions import validation
 from institutions.models import Answer
-from institutions.tokens import issue_api_token
 
 pytestmark = pytest.mark.django_db
 

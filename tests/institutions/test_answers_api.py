@@ -4,8 +4,9 @@ import hashlib
 
 import pytest
 
-from institutions.models import Answer, ApiToken
-from institutions.tokens import issue_api_token
+from accounts.models import ApiToken
+from accounts.tokens import issue_api_token
+from institutions.models import Answer
 
 pytestmark = pytest.mark.django_db
 

@@ -19,12 +19,12 @@ import werkzeug.serving
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from institutions.oidc import RoutekaartOIDCBackend, clear_discovery_cache
+from accounts.oidc import RoutekaartOIDCBackend, clear_discovery_cache
 
 # The provider's own authlib warns about its own deprecated calls on every token it issues.
 pytestmark = pytest.mark.filterwarnings("ignore:get_jwt_config:DeprecationWarning")
 
-BACKEND = "institutions.oidc.RoutekaartOIDCBackend"
+BACKEND = "accounts.oidc.RoutekaartOIDCBackend"
 ENDPOINTS = (
     "OIDC_OP_AUTHORIZATION_ENDPOINT",
     "OIDC_OP_TOKEN_ENDPOINT",

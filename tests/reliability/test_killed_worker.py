@@ -17,8 +17,8 @@ from django.test import Client
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from benchmarks.data import generate_data
 from indicators.actions import recompute
-from indicators.benchmark import generate_data
 from indicators.models import RecomputeRun, Snapshot
 from reports.models import Report
 from roadmap.celery import app

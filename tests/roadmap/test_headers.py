@@ -109,7 +109,7 @@ def test_public_pages_stay_cacheable_for_anonymous_visitors(client):
 
 
 def test_an_api_client_with_a_token_gets_no_cacheable_answers(client, cio_a, institution_a):
-    from institutions.tokens import issue_api_token
+    from accounts.tokens import issue_api_token
 
     token = issue_api_token(cio_a)
     response = client.get("/api/v1/institutions/11AA/answers/", HTTP_AUTHORIZATION=f"Token {token}")

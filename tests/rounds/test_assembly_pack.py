@@ -172,7 +172,11 @@ def test_since_the_last_assembly_lists_exactly_the_changes(two_packs):
 
 def _pdf_text(pack) -> str:
     with pack.pdf.open("rb") as handle:
-        reader = PdfReader(io.BytesIO(handle.read()))
+        return _text_of_pdf(handle.read())
+
+
+def _text_of_pdf(content: bytes) -> str:
+    reader = PdfReader(io.BytesIO(content))
     return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
@@ -326,3 +330,48 @@ def test_only_the_council_and_staff_see_the_packs(client, request, two_packs, ro
             assert response.status_code == expected
     assert client.post("/beheer/vergaderstukken/", {"round": round_id}).status_code in (302, 403)
     assert AssemblyPack.objects.count() == 2
+
+
+# --- The download in the reader's language ----------------------------------------------------
+
+
+def _download(client, round_id, extension) -> bytes:
+    response = client.get(f"/beheer/rondes/{round_id}/vergaderstuk.{extension}")
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def test_the_downloads_are_in_the_readers_language_with_the_same_figures(
+    client, council, two_packs
+):
+    second = two_packs["second"]
+    client.force_login(council)
+    dutch_pdf = _text_of_pdf(_download(client, second.round_id, "pdf"))
+    assert "Vergaderstuk ledenvergadering 20 september 2024" in dutch_pdf
+    with second.pdf.open("rb") as stored:  # Dutch: the stored file itself
+        assert _download(client, second.round_id, "pdf") == stored.read()
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english_pdf = _text_of_pdf(_download(client, second.round_id, "pdf"))
+    assert "Assembly pack, members' assembly of 20 September 2024" in english_pdf
+    assert "Since the last assembly" in english_pdf
+    assert "Vergaderstuk ledenvergadering" not in english_pdf
+    assert "ROC Nieuwstad (33CC)" in english_pdf  # the frozen content is the same
+    workbook = load_workbook(io.BytesIO(_download(client, second.round_id, "xlsx")))
+    assert workbook.sheetnames[0] == "Summary"
+    assert workbook["Summary"]["A1"].value.startswith("Assembly pack, members' assembly of")
+    rows = list(workbook[workbook.sheetnames[2]].iter_rows(min_row=2, values_only=True))
+    dutch = load_workbook(io.BytesIO(_download_stored(second)))
+    dutch_rows = list(dutch["Sectordoelen"].iter_rows(min_row=2, values_only=True))
+
+    # The same targets and numbers; only the words (labels, milestone values) differ.
+    def numbers(row):
+        return [row[1], *(v for v in row[2:] if isinstance(v, int | float))]
+
+    assert [numbers(r) for r in rows] == [numbers(r) for r in dutch_rows]
+    assert AssemblyPack.objects.get(pk=second.pk).pdf.name == second.pdf.name
+
+
+def _download_stored(pack) -> bytes:
+    with pack.xlsx.open("rb") as handle:
+        return handle.read()

@@ -8,8 +8,9 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from institutions.models import Answer, AuditEvent
-from institutions.tokens import issue_api_token
+from accounts.models import AuditEvent
+from accounts.tokens import issue_api_token
+from institutions.models import Answer
 from rounds import actions, queries
 from rounds.models import RoundReview
 from tests.rounds.conftest import NBA, WALLET, days

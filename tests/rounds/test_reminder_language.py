@@ -1,14 +1,15 @@
 """Reminders in each editor's language: the language switch stores a logged-in person's
-choice (institutions.LanguagePreference), and the reminder goes out per language group, through
+choice (accounts.LanguagePreference), and the reminder goes out per language group, through
 a real SMTP server (aiosmtpd)."""
 
 from email import message_from_bytes
 from email.header import decode_header, make_header
+from html import unescape
 
 import pytest
 from django.conf import settings
 
-from institutions.models import LanguagePreference
+from accounts.models import LanguagePreference
 from rounds import reminders
 from rounds.models import ReminderSent
 from rounds.tasks import retry_reminder
@@ -152,3 +153,35 @@ def test_a_retry_after_a_partial_failure_sends_only_to_who_missed_it(
     assert smtp.received() == [["cio@a.example"], ["english@a.example"]]
     subject, _body = _mails(smtp)[("english@a.example",)]
     assert subject == "Reminder: reporting round 'Winter' – ROC Proefwijk"
+
+
+def test_the_preview_shows_the_message_of_each_language_group(
+    client, open_round, cio_a, sector_staff, institution_a
+):
+    english = _editor("english@a.example", institution_a)
+    client.force_login(english)
+    _choose(client, "en")
+    client.force_login(sector_staff)
+    _choose(client, "nl")
+
+    html = client.get(f"/beheer/rondes/{open_round.pk}/instellingen/11AA/herinnering/")
+    text = " ".join(unescape(html.content.decode()).split())
+    assert html.status_code == 200
+    dutch = text.index("Herinnering: rapportageronde 'Winter' – ROC Proefwijk")
+    english_mail = text.index("Reminder: reporting round 'Winter' – ROC Proefwijk")
+    # Dutch first, each message with its own addressees and its text marked with its language.
+    assert text.index("cio@a.example") < dutch < text.index("english@a.example") < english_mail
+    assert "Beste invuller van ROC Proefwijk," in text and "Dear editor of ROC Proefwijk," in text
+    assert '<pre class="mail-preview" lang="en">' in text
+    assert '<pre class="mail-preview" lang="nl">' in text
+    assert "dagen tot de sluitdatum" in text and "deadline" not in text.split('lang="en"')[0]
+
+
+def test_the_preview_without_english_editors_shows_only_dutch(
+    client, open_round, cio_a, sector_staff
+):
+    client.force_login(sector_staff)
+    text = client.get(f"/beheer/rondes/{open_round.pk}/instellingen/11AA/herinnering/")
+    text = text.content.decode()
+    assert "Herinnering: rapportageronde &#x27;Winter&#x27;" in text
+    assert 'lang="en">' not in text.split("<main", 1)[1].split("</main>")[0]

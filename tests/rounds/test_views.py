@@ -6,7 +6,8 @@ import re
 import pytest
 from django.core import mail
 
-from institutions.models import Answer, AuditEvent
+from accounts.models import AuditEvent
+from institutions.models import Answer
 from institutions.queries import answerable_targets
 from rounds.models import ReminderSent, Round, RoundReview
 from tests.rounds.conftest import days
@@ -54,7 +55,7 @@ def test_bad_dates_are_refused_with_a_reason_and_nothing_is_saved(client, sector
     response = client.post("/beheer/rondes/nieuw/", data)
     assert response.status_code == 422
     text = _text(response)
-    assert "De deadline ligt voor de opening." in text
+    assert "De sluitdatum ligt voor de opening." in text
     assert "Kies minstens één sectordoel." in text
     assert not Round.objects.exists()
 

@@ -15,8 +15,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from institutions import audit
-from institutions.models import AuditEvent, Membership
+from accounts import audit
+from accounts.models import AuditEvent
+from institutions.models import Membership
 
 pytestmark = pytest.mark.django_db
 
@@ -370,7 +371,7 @@ def test_deleting_a_person_keeps_their_trail(cio_a):
 def test_the_admin_shows_events_but_cannot_add_change_or_delete(client, administrator, cio_a):
     event = audit.record(Kind.EXPORT, actor=cio_a, detail="origineel")
     client.force_login(administrator)
-    base = "/admin/institutions/auditevent/"
+    base = "/admin/accounts/auditevent/"
     assert client.get(base).status_code == 200
     assert client.get(f"{base}{event.pk}/change/").status_code == 200  # a read-only view
     assert client.post(f"{base}{event.pk}/change/", {"detail": "vervalst"}).status_code == 403

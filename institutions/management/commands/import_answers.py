@@ -5,8 +5,9 @@ from typing import NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
-from institutions import audit, imports
-from institutions.models import AuditEvent
+from accounts import audit
+from accounts.models import AuditEvent
+from institutions import imports
 
 
 def read_import_file(path: str) -> bytes:

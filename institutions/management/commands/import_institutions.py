@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from institutions import audit
+from accounts import audit
+from accounts.models import AuditEvent
 from institutions.imports import (
     ROW_NUMBER,
     ImportFileError,
@@ -19,7 +20,7 @@ from institutions.imports import (
     read_table,
 )
 from institutions.management.commands.import_answers import fail_with_errors, read_import_file
-from institutions.models import AuditEvent, Institution
+from institutions.models import Institution
 
 INSTITUTION_COLUMNS = ("code", "name", "kind", "region", "active_from", "active_to")
 OPTIONAL_INSTITUTION_COLUMNS = frozenset({"region", "active_to"})

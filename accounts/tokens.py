@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
-from institutions.models import ApiToken
+from accounts.models import ApiToken
 
 PREFIX_LENGTH = 8
 # Writing "last used" on every call would turn each read into a write; once a minute is enough.

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from institutions import actions
+from accounts import actions
 
 
 @receiver(user_logged_in, dispatch_uid="language_at_login")

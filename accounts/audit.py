@@ -2,21 +2,28 @@
 
 Logins, failed logins, lockouts and logouts come from Django's and axes' signals; role changes
 from the models (memberships, groups, staff and superuser flags) whoever makes them; password
-changes, exports and imports from the views and commands that do them. Connected in
-``InstitutionsConfig.ready()``.
+changes, exports and imports from the views and commands that do them; membership changes
+from institutions.role_changes. Connected in ``AccountsConfig.ready()``.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 from simple_history.models import HistoricalRecords
 
-from institutions.models import AuditEvent, Institution, Membership
+from accounts.models import AuditEvent
+
+if TYPE_CHECKING:  # accounts sits below institutions: no import of it at run time
+    from institutions.models import Institution
 
 EMAIL_MAX_LENGTH = 254  # RFC 5321 and Django's EmailField
 Kind = AuditEvent.Kind
@@ -119,9 +126,11 @@ def _locked_out(sender, request, username=None, ip_address=None, **kwargs):
 # --- Roles ---------------------------------------------------------------------------------------
 
 
-def _role_changed(
+def role_changed(
     detail: str, *, institution: Institution | None = None, institution_code: str = ""
 ) -> None:
+    """A role given or taken away, by whoever and wherever (admin, shell, import): the request
+    in progress, if any, names who did it."""
     record(
         AuditEvent.Kind.ROLE_CHANGED,
         request=_request_in_progress(),
@@ -129,44 +138,6 @@ def _role_changed(
         institution_code=institution_code,
         detail=detail,
     )
-
-
-@receiver(pre_save, sender=Membership, dispatch_uid="audit_membership_before")
-def _membership_before(sender, instance: Membership, raw=False, **kwargs):
-    instance._audit_role_before = (
-        None
-        if raw or instance.pk is None
-        else Membership.objects.filter(pk=instance.pk).values_list("role", flat=True).first()
-    )
-
-
-@receiver(post_save, sender=Membership, dispatch_uid="audit_membership_saved")
-def _membership_saved(sender, instance: Membership, created, raw=False, **kwargs):
-    if raw:
-        return
-    before = getattr(instance, "_audit_role_before", None)
-    who, code = instance.user.get_username(), instance.institution.code
-    if created or before is None:
-        detail = f"{who}: rol {instance.role} bij {code} toegekend"
-    elif before != instance.role:
-        detail = f"{who}: rol {before} → {instance.role} bij {code}"
-    else:
-        return
-    _role_changed(detail, institution=instance.institution)
-
-
-@receiver(post_delete, sender=Membership, dispatch_uid="audit_membership_deleted")
-def _membership_deleted(sender, instance: Membership, **kwargs):
-    # Only the code: the institution may be the thing being deleted (this runs in its cascade),
-    # and a new row pointing at it would break the foreign key at commit.
-    code = (
-        Institution.objects.filter(pk=instance.institution_id)
-        .values_list("code", flat=True)
-        .first()
-        or ""
-    )
-    who = instance.user.get_username()
-    _role_changed(f"{who}: rol {instance.role} bij {code} ingetrokken", institution_code=code)
 
 
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="audit_groups")
@@ -190,7 +161,7 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
     else:
         return
     for user, group in pairs:
-        _role_changed(f"{user.get_username()}: groep {group.name} {verb}")
+        role_changed(f"{user.get_username()}: groep {group.name} {verb}")
 
 
 _USER_FLAGS = ("is_staff", "is_superuser")
@@ -210,7 +181,7 @@ def _user_flags(sender, instance, raw=False, update_fields=None, **kwargs):
     for flag in _USER_FLAGS:
         if before[flag] != getattr(instance, flag):
             state = "aan" if getattr(instance, flag) else "uit"
-            _role_changed(f"{instance.get_username()}: {flag} {state}")
+            role_changed(f"{instance.get_username()}: {flag} {state}")
 
 
 def import_detail(filename: str, saved: int, errors: list) -> str:

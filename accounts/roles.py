@@ -1,8 +1,32 @@
-"""The sector-wide roles as Django groups with their permissions. Idempotent."""
+"""The sector-wide roles: Django groups with their permissions (``ensure_roles``, idempotent)
+and the checks whether a person holds one. Per-institution roles (editor, viewer) are
+memberships, in institutions.access."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, Group, Permission
 
-from institutions.access import COUNCIL_GROUP, SECTOR_STAFF_GROUP
+SECTOR_STAFF_GROUP = "Sectorstaf"
+COUNCIL_GROUP = "MBO Raad"
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _in_group(user: User, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_routekaart_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._routekaart_groups = cache
+    return name in cache
+
+
+def is_sector_staff(user: User) -> bool:
+    return user.is_authenticated and (user.is_superuser or _in_group(user, SECTOR_STAFF_GROUP))
+
+
+def is_council(user: User) -> bool:
+    return user.is_authenticated and _in_group(user, COUNCIL_GROUP)
+
 
 # Sector staff keep the route current (all of the themes app) and review answers.
 SECTOR_STAFF_PERMISSIONS = {
