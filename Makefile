@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 UV := $(BIN)/uv
 PORT ?= 8000
 PYTEST_ARGS ?=
+# pytest-xdist workers for make test: one per core ("0" runs the suite in one process).
+TEST_WORKERS ?= auto
 # Some shells set PYTHONDONTWRITEBYTECODE; without bytecode caches every start recompiles
 # Django and friends (seconds per process, many processes in the test suite).
 unexport PYTHONDONTWRITEBYTECODE
@@ -37,7 +39,7 @@ run: install
 
 ## Runs the whole test suite (browser tests are skipped when Chromium is missing).
 test: install-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-browser: install-dev
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)

@@ -1,4 +1,7 @@
-"""Plotly figures as plain dicts (tested as dicts; drawn by static/js/routekaart.js).
+"""Charts as plain Plotly dicts (tested as dicts; drawn by static/js/routekaart.js).
+
+Plotly calls such a dict a "figure"; in this code a figure is a sector number
+(indicators.figures.Figure) and the dicts here are charts.
 
 Every chart has a table with the same numbers next to it for screen readers and copying.
 """
@@ -107,7 +110,7 @@ def _iso(day: datetime.date) -> str:
     return day.isoformat()
 
 
-def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapshot | None) -> dict:
+def series_chart(target: SectorTarget, series: list[Snapshot], baseline: Snapshot | None) -> dict:
     """The sector value over time with the goal, the trajectory to it and the deadline."""
     dates = [_iso(s.as_of) for s in series]
     goal = float(target.goal_value)
@@ -170,7 +173,7 @@ def series_figure(target: SectorTarget, series: list[Snapshot], baseline: Snapsh
     return {"data": data, "layout": layout}
 
 
-def status_distribution_figure(series: list[Snapshot]) -> dict:
+def status_distribution_chart(series: list[Snapshot]) -> dict:
     """share_adopted: how many institutions report each status, stacked, over time."""
     dates = [_iso(s.as_of) for s in series]
     data = []
@@ -204,7 +207,7 @@ def status_distribution_figure(series: list[Snapshot]) -> dict:
     return {"data": data, "layout": layout}
 
 
-def coverage_figure(series: list[Snapshot], indicative_below: int) -> dict:
+def coverage_chart(series: list[Snapshot], indicative_below: int) -> dict:
     dates = [_iso(s.as_of) for s in series]
     layout = _layout(
         _("Dekking: instellingen die antwoordden"), "%", [0, 105], [s.as_of for s in series]

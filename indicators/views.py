@@ -138,13 +138,13 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
     current = series[-1] if series else None
     # A milestone target is reached on a day: a line at 0 or 100 would only look like a share.
     is_milestone = target.measure == SectorTarget.Measure.MILESTONE
-    figures = []
+    chart_dicts = []
     if series and not is_milestone:
-        figures.append(charts.series_figure(target, series, baseline))
+        chart_dicts.append(charts.series_chart(target, series, baseline))
     if series and target.measure == SectorTarget.Measure.SHARE_ADOPTED:
-        figures.append(charts.status_distribution_figure(series))
+        chart_dicts.append(charts.status_distribution_chart(series))
     if series and not is_milestone:
-        figures.append(charts.coverage_figure(series, settings.INDICATIVE_COVERAGE_BELOW))
+        chart_dicts.append(charts.coverage_chart(series, settings.INDICATIVE_COVERAGE_BELOW))
     override = overrides.active_overrides([target]).get(target.pk)
     return render(
         request,
@@ -161,7 +161,7 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
             "baseline": baseline,
             "exact": exact,
             "as_of_form": as_of_form,
-            "charts": [json.dumps(f) for f in figures],
+            "charts": [json.dumps(chart) for chart in chart_dicts],
             "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,
             "sees_every_figure": sees_every_figure,
             "min_group_size": settings.MIN_GROUP_SIZE,

@@ -197,6 +197,10 @@ class Answer(models.Model):
             ),
             # An institution's own history and export.
             models.Index(fields=["institution", "applies_on"], name="answer_institution_date"),
+            # The indicators' "answers of this target after day D" (the incremental recompute)
+            # and each target's first answer (series_start). Built CONCURRENTLY on PostgreSQL
+            # by migration 0005; declared here so that every database has it.
+            models.Index(fields=["target", "applies_on"], name="answer_target_date"),
         ]
         verbose_name = _("antwoord")
         verbose_name_plural = _("antwoorden")

@@ -217,7 +217,8 @@ def _summary(data: ReportData) -> dict:
         rows.append(
             {
                 "theme": row["thema"],
-                "code": codes.get(row["thema"], ""),
+                "label": row["thema"],
+                "href": f"#thema-{codes.get(row['thema'], '')}",
                 "counts": counts,
                 "total": total,
                 "segments": segments,
@@ -384,7 +385,7 @@ def _rates(data: ReportData) -> list[dict] | None:
 def _layer_table(table) -> dict:
     """A themes.layers.LayerStatusTable as the template reads it."""
     return {
-        "statuses": [str(label) for _value, label in table.statuses],
+        "statuses": [{"label": str(label)} for _value, label in table.statuses],
         "rows": [
             {"label": row.label, "counts": row.counts, "total": row.total} for row in table.rows
         ],

@@ -226,7 +226,7 @@ class CIO(FastHttpUser):
 
     @task(1)
     def comparison_page(self):
-        self.client.get(f"/instellingen/{self.code}/vergelijking/", name="comparison page")
+        self.client.get(f"/dashboard/vergelijking/{self.code}/", name="comparison page")
 
 
 def _new_value(form_html: str) -> str:

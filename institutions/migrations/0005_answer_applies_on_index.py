@@ -5,8 +5,8 @@ It serves (indicators.queries and indicators.series):
   range of this index instead of every answer of the target;
 - series_start's first answer: one probe per target instead of a MIN over every answer.
 
-Plain SQL, not AddIndex: the index belongs to the indicators' queries, and the Answer model is
-another room's (the lead may move it into Answer.Meta.indexes with a state-only operation).
+Plain SQL, not AddIndex, so that it can be built CONCURRENTLY; migration 0008 declares it in
+Answer.Meta.indexes (state only).
 CONCURRENTLY on PostgreSQL, so that building it on tens of millions of answers does not block
 saves; that needs a migration outside a transaction (atomic = False).
 """

@@ -210,7 +210,7 @@ def test_comparison_is_anonymous_for_a_cio_and_named_for_sector_staff(
     site, page: Page, new_context, figures, cio_a, sector_staff
 ):
     log = watch_console(page)
-    comparison = "/instellingen/11AA/vergelijking/"
+    comparison = "/dashboard/vergelijking/11AA/"
 
     # --- The CIO sees the own answers next to the sector, and no other institution.
     log_in(page, site, cio_a.email)
@@ -264,7 +264,7 @@ def test_as_of_notice_names_the_progress_status(site, page: Page, figures):
 
 def test_comparison_names_the_answer_statuses(site, page: Page, figures, cio_a):
     log_in(page, site, cio_a.email)
-    _open(page, site + "/instellingen/11AA/vergelijking/")
+    _open(page, site + "/dashboard/vergelijking/11AA/")
     wallet = page.locator("table.data-table tbody tr").filter(
         has=page.locator("code", has_text=re.compile(r"^LZD-WALLET$"))
     )

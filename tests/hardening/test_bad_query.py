@@ -248,7 +248,7 @@ def test_nul_bytes_in_the_status_form_are_refused(client, cio_a):
 @pytest.mark.parametrize(
     "path",
     ["/instellingen/%00/", "/instellingen/11AA%00/", "/instellingen/11AA/doelen/%00/bewerken/",
-     "/instellingen/11AA/doelen/%00/geschiedenis/", "/instellingen/%00/vergelijking/",
+     "/instellingen/11AA/doelen/%00/geschiedenis/", "/dashboard/vergelijking/%00/",
      "/instellingen/11AA/antwoorden.csv?x=%00", "/rapportages/?format=%00"],
 )  # fmt: skip
 def test_odd_codes_on_private_pages_are_not_found(client, cio_a, path):

@@ -92,7 +92,7 @@ CIO_PAGES = [
     "/instellingen/11AA/",
     "/instellingen/11AA/doelen/{target}/geschiedenis/",
     "/instellingen/11AA/doelen/{target}/bewerken/",
-    "/instellingen/11AA/vergelijking/",
+    "/dashboard/vergelijking/11AA/",
     "/rapportages/",
     "/rapportages/{report}/",
 ]
@@ -100,7 +100,7 @@ STAFF_PAGES = [
     "/instellingen/",
     "/instellingen/11AA/",
     "/instellingen/11AA/doelen/{target}/geschiedenis/",  # the review page
-    "/instellingen/11AA/vergelijking/",
+    "/dashboard/vergelijking/11AA/",
     "/dashboard/",
 ]
 ADMIN_PAGES = [

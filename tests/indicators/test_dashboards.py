@@ -168,11 +168,18 @@ def test_the_cio_comparison_keeps_other_institutions_anonymous(
     client, figures, cio_a, sector_staff
 ):
     client.force_login(cio_a)
-    html = client.get("/instellingen/11AA/vergelijking/").content.decode()
+    html = client.get("/dashboard/vergelijking/11AA/").content.decode()
     assert "gerealiseerd" in html
     assert "AOC Schetsburg" not in html
     client.force_login(sector_staff)
-    assert "AOC Schetsburg" in client.get("/instellingen/11AA/vergelijking/").content.decode()
+    assert "AOC Schetsburg" in client.get("/dashboard/vergelijking/11AA/").content.decode()
+
+
+def test_the_comparisons_first_address_redirects_for_bookmarks(client, cio_a):
+    client.force_login(cio_a)
+    response = client.get("/instellingen/11AA/vergelijking/?peildatum=2026-03-31")
+    assert response.status_code == 301
+    assert response["Location"] == "/dashboard/vergelijking/11AA/?peildatum=2026-03-31"
 
 
 def test_the_cached_results_table_follows_every_recompute(

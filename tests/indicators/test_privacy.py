@@ -130,7 +130,7 @@ def test_a_cio_sees_small_groups_withheld_in_the_comparison(client, five_institu
     _score(five_institutions[1], "3.0")
     recompute(today=TODAY)
     client.force_login(cio_a)
-    html = client.get("/instellingen/11AA/vergelijking/").content.decode()
+    html = client.get("/dashboard/vergelijking/11AA/").content.decode()
     assert "te weinig antwoorden" in html
     assert "2,5 NBA-niveau" not in html
 
