@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from indicators import overrides, privacy, queries
+from indicators.needed import still_needed_for_targets
 from indicators.series import figures_as_of
 from institutions.validation import EARLIEST_APPLIES_ON
 from roadmap.lib.query_params import QueryParam
@@ -43,7 +44,39 @@ class StatusOverrideSerializer(serializers.Serializer):
     set_at = serializers.DateTimeField()
 
 
+class StillNeededSerializer(serializers.Serializer):
+    """themes.needed.StillNeeded: how many more institutions must adopt, and when at the pace."""
+
+    as_of = serializers.DateField(help_text="Date of the latest sector figure it is based on")
+    active = serializers.IntegerField(help_text="Active institutions on that date")
+    adopted = serializers.IntegerField()
+    goal_count = serializers.IntegerField(
+        help_text="ceil(goal x active institutions), with the goal in force on that date"
+    )
+    needed = serializers.IntegerField(help_text="goal_count - adopted, at least 0")
+    pace_per_year = serializers.FloatField(
+        allow_null=True, help_text="Institutions adopting per year since the first figure"
+    )
+    expected_on = serializers.DateField(
+        allow_null=True, help_text="When the last needed one adopts at that pace (null: never)"
+    )
+    expected_quarter = serializers.CharField(allow_null=True, help_text='e.g. "2029-K3"')
+    in_time = serializers.BooleanField(
+        allow_null=True,
+        help_text="Expected by the deadline in force on that date (null: reached, or no pace)",
+    )
+
+
 class TargetFiguresSerializer(TargetSerializer):
+    institutions_needed = serializers.SerializerMethodField(
+        help_text=(
+            "Share targets only (share_adopted, share_at_least), from the latest stored "
+            "figure and the goal and deadline in force on its date: how many more "
+            "institutions must adopt, and when at the current pace. Null for other measures, "
+            "without figures, or when that figure's counts are withheld (too few answers, or "
+            "a small group)"
+        )
+    )
     value = serializers.SerializerMethodField(
         help_text=(
             "Sector value, rounded to one decimal (or to rounded_to in a small group); null when "
@@ -78,10 +111,15 @@ class TargetFiguresSerializer(TargetSerializer):
 
     class Meta(TargetSerializer.Meta):
         fields = [
-            *TargetSerializer.Meta.fields,
+            *TargetSerializer.Meta.fields, "institutions_needed",
             "value", "rounded_to", "coverage", "status", "expected_value", "as_of", "computed_at",
             "status_override",
         ]  # fmt: skip
+
+    @extend_schema_field(StillNeededSerializer(allow_null=True))
+    def get_institutions_needed(self, target) -> dict | None:
+        needed = self.context.get("institutions_needed", {}).get(target.pk)
+        return None if needed is None else StillNeededSerializer(needed).data
 
     def _figure(self, target) -> dict:
         return self.context["figures"].get(target.pk, {})
@@ -137,11 +175,12 @@ class TargetFiguresViewSet(TargetViewSet):
         context.setdefault("figures", {})
         return context
 
-    def _figures(self, targets, as_of: datetime.date | None) -> dict:
-        """Stored snapshots for "now"; an exact computation for any other date. Open data:
-        figures from too few answers are withheld for every caller (indicators.privacy)."""
+    def _figures(self, targets, as_of: datetime.date | None, latest: dict) -> dict:
+        """Stored snapshots for "now" (``latest``); an exact computation for any other date.
+        Open data: figures from too few answers are withheld for every caller
+        (indicators.privacy)."""
         if as_of is None:
-            snapshots = queries.latest_snapshots(targets)
+            snapshots = latest
             privacy.withhold_snapshots(snapshots.values(), targets)
             return {
                 target_id: {
@@ -170,19 +209,25 @@ class TargetFiguresViewSet(TargetViewSet):
             for target_id, (figure, progress) in computed.items()
         }  # fmt: skip
 
+    def _context(self, targets) -> dict:
+        as_of = self.query.get("as_of")
+        context = self.get_serializer_context()
+        # The latest snapshots, read once: what is still needed is counted from them before
+        # the figures' withholding changes them in memory.
+        latest = queries.latest_snapshots(targets)
+        context["institutions_needed"] = still_needed_for_targets(targets, latest=latest)
+        context["figures"] = self._figures(targets, as_of, latest)
+        context["overrides"] = overrides.active_overrides(targets, as_of)
+        return context
+
     def list(self, request, *args, **kwargs):
         targets = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        context = self.get_serializer_context()
-        context["figures"] = self._figures(targets, self.query.get("as_of"))
-        context["overrides"] = overrides.active_overrides(targets, self.query.get("as_of"))
-        data = self.get_serializer_class()(targets, many=True, context=context).data
-        return self.get_paginated_response(data)
+        data = self.get_serializer_class()(targets, many=True, context=self._context(targets))
+        return self.get_paginated_response(data.data)
 
     def retrieve(self, request, *args, **kwargs):
         target = self.get_object()
-        context = self.get_serializer_context()
-        context["figures"] = self._figures([target], self.query.get("as_of"))
-        context["overrides"] = overrides.active_overrides([target], self.query.get("as_of"))
+        context = self._context([target])
         return Response(self.get_serializer_class()(target, context=context).data)
 
     @extend_schema(

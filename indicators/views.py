@@ -19,6 +19,7 @@ from indicators import charts, overrides, privacy, queries
 from indicators.forms import AsOfForm, DashboardFilterForm, StatusOverrideForm
 from indicators.method import method_context, method_language, method_template
 from indicators.models import ProgressStatus
+from indicators.needed import still_needed_in_series
 from indicators.overview import DashboardResults
 from indicators.series import figures_as_of
 from institutions import access
@@ -108,6 +109,8 @@ def status_override(request: HttpRequest, code: str) -> HttpResponse:
 def _target_page(request, target, *, override_form=None, status=200) -> HttpResponse:
     series = queries.target_series(target)
     sees_every_figure = privacy.sees_every_figure(request.user)
+    # Counted before the withholding below, which takes the counts out of the snapshots.
+    still_needed = still_needed_in_series(target, series, public=not sees_every_figure)
     if not sees_every_figure:
         privacy.withhold_snapshots(series, [target])
     as_of_form = AsOfForm(request.GET or None)
@@ -160,6 +163,7 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
             "current": current,
             "baseline": baseline,
             "exact": exact,
+            "still_needed": still_needed,
             "as_of_form": as_of_form,
             "charts": [json.dumps(chart) for chart in chart_dicts],
             "indicative_below": settings.INDICATIVE_COVERAGE_BELOW,

@@ -8,6 +8,7 @@ unrounded. An unknown figure (None, or NaN in the DataFrame) is an empty cell.
 The headers, the status labels and the words of a milestone target ("behaald") are in the
 report's language (Dutch unless it was asked for in English); README "Progress reports" lists
 the columns in both languages. Every figure is in the unit of its row's "Eenheid" column; the
+institutions still needed and the quarter at this pace are for share targets only; the
 route version column names the version whose goals the row was judged against; the last two
 give staff's override of the progress status in force on the report's date (its row only).
 """
@@ -54,6 +55,11 @@ DATA_COLUMNS = (
     DataColumn("coverage", _("Dekking (%)")),
     DataColumn("answered", _("Instellingen met antwoord")),
     DataColumn("active", _("Actieve instellingen")),
+    # Share targets: the institutions still needed on the row's date against the goal in force
+    # then, and the quarter the last of them adopts at the pace since the starting point
+    # (indicators.needed); empty for other targets and where the counts are withheld.
+    DataColumn("institutions_needed", display.NEEDED_HEADER),
+    DataColumn("needed_quarter", display.PACE_HEADER),
     # The route version whose goal and deadline the row was judged against (empty: none
     # published yet), so that a row names its version as the Excel and PDF reports do.
     DataColumn("route_version", _("Routeversie")),
@@ -104,6 +110,8 @@ def data_rows(data: ReportData) -> Iterator[list]:
             "coverage": row.coverage,
             "answered": row.answered,
             "active": row.active,
+            "institutions_needed": display.file_needed(row.institutions_needed),
+            "needed_quarter": display.quarter_text(row.needed_expected_on),
             "route_version": row.route_version,
             "override_status": None
             if display.is_blank(row.override_status)

@@ -11,12 +11,15 @@ Texts are translated with the active language (the PDF renders in Dutch; Excel a
 report's language).
 """
 
+import datetime
 import math
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from indicators.models import ProgressStatus
 from themes.models import SectorTarget
+from themes.needed import quarter_label
 
 PERCENT = "%"
 PLACES = 1  # decimals shown for every figure
@@ -103,6 +106,26 @@ def change_text(measure: str, unit: str, change) -> str:
     if unit == PERCENT:
         return f"{sign}{number(change)} " + _("%-punt")
     return f"{sign}{with_unit(change, unit)}"
+
+
+# --- Institutions still needed (share targets, indicators.needed) ------------------------------
+
+NEEDED_HEADER = gettext_lazy("Nog nodig (instellingen)")
+PACE_HEADER = gettext_lazy("In dit tempo")
+
+
+def quarter_text(day) -> str | None:
+    """The quarter a date falls in, as the pages write it: "2029-K3" ("2029-Q3" in English).
+    None for no date (reached, or no pace)."""
+    if _missing(day):
+        return None
+    return quarter_label(day.date() if isinstance(day, datetime.datetime) else day)
+
+
+def file_needed(value) -> int | None:
+    """The institutions still needed as a whole number; None where there is no count (not a
+    share target, or withheld)."""
+    return None if _missing(value) else int(value)
 
 
 def status_label(code) -> str:

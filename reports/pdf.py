@@ -159,6 +159,21 @@ def _chart_alt(row, rows: list[dict]) -> str:
 # --- The document's parts -------------------------------------------------------------------
 
 
+def _needed(row) -> dict | None:
+    """A share target's institutions still needed on the as-of date, against the goal in force
+    then (reports.tables, indicators.needed); None for another target or where withheld."""
+    if display.is_blank(row.institutions_needed):
+        return None
+    expected_on = None if _missing(row.needed_expected_on) else row.needed_expected_on
+    return {
+        "count": int(row.institutions_needed),
+        "goal": int(row.institutions_goal),
+        "active": int(row.active),
+        "quarter": display.quarter_text(expected_on),
+        "after_deadline": expected_on is not None and expected_on > row.deadline,
+    }
+
+
 def _target(row, series: pd.DataFrame, number_: int) -> dict:
     return {
         "number": number_,
@@ -174,6 +189,7 @@ def _target(row, series: pd.DataFrame, number_: int) -> dict:
         "status_label": display.status_label(row.status),
         "group_class": GROUP_CLASSES[summary_group(row.status)],
         "projected_on": long_date(row.projected_on),
+        "needed": _needed(row),
         # Staff's override in force on the as-of date, shown beside the computed status.
         "override": None
         if display.is_blank(row.override_status)

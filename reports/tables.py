@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from indicators import figures as fig
 from indicators.models import ProgressStatus, StatusOverride
+from indicators.needed import still_needed_of_figure
 from indicators.overrides import active_overrides
 from indicators.overview import targets_by_layer
 from indicators.series import figures_on, progress_on, series_dates, series_start
@@ -66,6 +67,9 @@ TARGET_COLUMNS = [
     "theme", "theme_name", "target", "title", "measure", "unit", "goal_value", "deadline",
     "value", "compare_value", "compare_answered", "change", "coverage", "answered", "active",
     "status", "status_label", "expected_value", "projected_on",
+    # Share targets: the institutions still needed on the as-of date against the goal in force
+    # then (indicators.needed), and when at the pace since the baseline; empty otherwise.
+    "institutions_needed", "institutions_goal", "needed_expected_on", "needed_expected_quarter",
     # Staff's override in force on the as-of date (indicators.overrides), shown beside the
     # computed status, which stays as it is; empty where none applies.
     "override_status", "override_status_label", "override_reason", "override_set_by",
@@ -75,6 +79,7 @@ TARGET_COLUMNS = [
 SERIES_COLUMNS = [
     "target", "title", "theme", "theme_name", "measure", "unit", "date", "value", "coverage",
     "goal_value", "deadline", "status", "expected_value", "answered", "active", "route_version",
+    "institutions_needed", "needed_expected_on",  # share targets, as in TARGET_COLUMNS
     "override_status", "override_reason",  # on the as-of row only: the override in force then
 ]  # fmt: skip
 RATE_COLUMNS = ["round", "closes_on", "expected", "reported", "on_time", "late", "never", "rate"]
@@ -157,6 +162,7 @@ def build_report_data(
         base = fig.baseline(target, series)
         progress_by_date = {f.as_of: progress_on(target, f, base, goals) for f in series}
         goal_by_date = {d: goals.goal(target, d) for d in dates}
+        needed_by_date = {f.as_of: _needed_cells(target, f, base, goals) for f in series}
         current, now, goal = by_date[as_of], progress_by_date[as_of], goal_by_date[as_of]
         compare = by_date.get(compare_to) if compare_to else None
         target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
@@ -178,7 +184,7 @@ def build_report_data(
                     "active": current.active, "status": ProgressStatus(now.status).value,
                     "status_label": ProgressStatus(now.status).label,
                     "expected_value": now.expected_value, "projected_on": now.projected_on,
-                    **override, "layers": layers,
+                    **needed_by_date[as_of], **override, "layers": layers,
                 }
             )  # fmt: skip
         for figure in series:
@@ -195,6 +201,8 @@ def build_report_data(
                     "expected_value": progress_by_date[figure.as_of].expected_value,
                     "answered": figure.answered, "active": figure.active,
                     "route_version": _number(goals.version_on(figure.as_of)),
+                    "institutions_needed": needed_by_date[figure.as_of]["institutions_needed"],
+                    "needed_expected_on": needed_by_date[figure.as_of]["needed_expected_on"],
                     "override_status": override["override_status"]
                     if figure.as_of == as_of else None,
                     "override_reason": override["override_reason"]
@@ -243,6 +251,22 @@ def _theme_milestones(themes: list[Theme]):
 
 def _in_layer(milestones, layer_code: str | None):
     return milestones.filter(layers__code=layer_code) if layer_code else milestones
+
+
+def _needed_cells(target: SectorTarget, figure: fig.Figure, base, goals) -> dict:
+    """A row's still-needed columns: empty for a target that is not a share."""
+    needed = still_needed_of_figure(target, figure, base, goals)
+    if needed is None:
+        return {
+            "institutions_needed": None, "institutions_goal": None, "needed_expected_on": None,
+            "needed_expected_quarter": None,
+        }  # fmt: skip
+    return {
+        "institutions_needed": needed.needed,
+        "institutions_goal": needed.goal_count,
+        "needed_expected_on": needed.expected_on,
+        "needed_expected_quarter": needed.expected_quarter,
+    }
 
 
 def _override_cells(override: StatusOverride | None) -> dict:

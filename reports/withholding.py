@@ -1,7 +1,9 @@
 """A report made by someone who may not see institutions' answers (a CIO) follows the same
 small-group rule as the public pages (indicators.privacy): a figure from fewer answers than
 the minimum group size is withheld, and public values are rounded as the pages round them:
-to one decimal, or coarser where the group is small (privacy.public_step)."""
+to one decimal, or coarser where the group is small (privacy.public_step). The institutions
+still needed for a share target are the figure's count, so they go wherever the counts go:
+withheld with the figure, and left out in a small group too (indicators.needed)."""
 
 import dataclasses
 
@@ -13,8 +15,12 @@ from indicators.models import ProgressStatus
 from reports.tables import ReportData, summary_table, target_layer_table
 from themes.models import SectorTarget
 
-WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on"]
-WITHHELD_IN_SERIES = ["value", "expected_value"]
+NEEDED_IN_TARGETS = [
+    "institutions_needed", "institutions_goal", "needed_expected_on", "needed_expected_quarter",
+]  # fmt: skip
+NEEDED_IN_SERIES = ["institutions_needed", "needed_expected_on"]
+WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on", *NEEDED_IN_TARGETS]
+WITHHELD_IN_SERIES = ["value", "expected_value", *NEEDED_IN_SERIES]
 
 
 def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
@@ -26,11 +32,24 @@ def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
     )
 
 
-def _withhold(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.DataFrame:
-    frame = frame.copy()
+def _small_group(frame: pd.DataFrame, answered_column: str) -> pd.Series:
+    # privacy.in_small_group, per row: where the counts are not public.
+    return (
+        (frame["measure"] != SectorTarget.Measure.MILESTONE)
+        & (frame[answered_column] > 0)
+        & (frame[answered_column] < settings.SMALL_GROUP_SIZE)
+    )
+
+
+def _blank(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> None:
     for column in columns:
         frame[column] = frame[column].astype(object)
         frame.loc[rows, column] = None
+
+
+def _withhold(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    _blank(frame, rows, columns)
     frame.loc[rows, "status"] = ProgressStatus.WITHHELD.value
     if "status_label" in frame:
         frame.loc[rows, "status_label"] = str(ProgressStatus.WITHHELD.label)
@@ -54,6 +73,7 @@ def withhold_small_groups(data: ReportData) -> ReportData:
         set(data.targets["target"]) | set(data.series["target"]), field_name="code"
     )
     targets = _withhold(data.targets, _too_few(data.targets, "answered"), WITHHELD_IN_TARGETS)
+    _blank(targets, _small_group(targets, "answered"), NEEDED_IN_TARGETS)
     # The comparison figure is judged by its own count: a small group then is withheld too.
     compare_small = _too_few(targets, "compare_answered")
     targets.loc[compare_small, ["compare_value", "change"]] = None
@@ -69,6 +89,7 @@ def withhold_small_groups(data: ReportData) -> ReportData:
     ]  # fmt: skip
     _round(targets, "expected_value", "answered", targets_by_code)
     series = _withhold(data.series, _too_few(data.series, "answered"), WITHHELD_IN_SERIES)
+    _blank(series, _small_group(series, "answered"), NEEDED_IN_SERIES)
     _round(series, "value", "answered", targets_by_code)
     _round(series, "expected_value", "answered", targets_by_code)
     return dataclasses.replace(

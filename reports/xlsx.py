@@ -94,6 +94,10 @@ def _theme_columns(compare_to: datetime.date | None) -> list[Column]:
         Column(_("Dekking (%)"), 10, PERCENT_FORMAT),
         Column(_("Instellingen met antwoord"), 12),
         Column(_("Actieve instellingen"), 11),
+        # Share targets: the institutions still needed on the as-of date against the goal in
+        # force then, and the quarter the last of them adopts at this pace (indicators.needed).
+        Column(str(display.NEEDED_HEADER), 12),
+        Column(str(display.PACE_HEADER), 11),
         # Staff's override in force on the as-of date, beside the computed "Voortgang".
         Column(_("Bijgestelde voortgang"), 20),
         Column(_("Reden bijstelling"), 50, wrap=True),
@@ -112,7 +116,7 @@ OWN_ANSWER_COLUMNS = (
     Column(gettext_lazy("Antwoord"), 16),
     Column(gettext_lazy("Geldt op"), 12),
 )
-DATA_WIDTHS = {"target": 26, "title": 50, "theme": 30, "status": 22}
+DATA_WIDTHS = {"target": 26, "title": 50, "theme": 30, "status": 22, "institutions_needed": 12}
 DATA_FORMATS = {"coverage": PERCENT_FORMAT}  # the figures get their target's unit format
 NO_TARGETS = gettext_lazy("Dit thema heeft in deze versie van de route geen sectordoelen.")
 
@@ -373,6 +377,7 @@ def _theme_rows(data: ReportData, theme_code: str) -> list[list]:
         row += [
             figure(display.file_expected(t.measure, t.expected_value)),
             display.status_label(t.status), t.projected_on, t.coverage, t.answered, t.active,
+            display.file_needed(t.institutions_needed), display.quarter_text(t.needed_expected_on),
             _override_label(t.override_status),
             None if display.is_blank(t.override_reason) else t.override_reason,
         ]  # fmt: skip

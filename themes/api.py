@@ -21,7 +21,6 @@ from roadmap.lib.query_params import PAGING, QueryParam, QueryParamsSchema, pars
 from roadmap.lib.text import holds_nul
 from themes import queries
 from themes.models import Line, Milestone, RouteVersion, SectorTarget, Theme
-from themes.needed import StillNeeded, still_needed_for_targets
 from themes.versions import changes_since_previous
 
 
@@ -94,26 +93,6 @@ class MilestoneSerializer(serializers.ModelSerializer):
         return milestone.is_overdue_on(self.context.get("today") or timezone.localdate())
 
 
-class StillNeededSerializer(serializers.Serializer):
-    """themes.needed.StillNeeded: how many more institutions must adopt, and when at the pace."""
-
-    as_of = serializers.DateField(help_text="Date of the latest sector figure it is based on")
-    active = serializers.IntegerField(help_text="Active institutions on that date")
-    adopted = serializers.IntegerField()
-    goal_count = serializers.IntegerField(help_text="ceil(goal x active institutions)")
-    needed = serializers.IntegerField(help_text="goal_count - adopted, at least 0")
-    pace_per_year = serializers.FloatField(
-        allow_null=True, help_text="Institutions adopting per year since the first figure"
-    )
-    expected_on = serializers.DateField(
-        allow_null=True, help_text="When the last needed one adopts at that pace (null: never)"
-    )
-    expected_quarter = serializers.CharField(allow_null=True, help_text='e.g. "2029-K3"')
-    in_time = serializers.BooleanField(
-        allow_null=True, help_text="Expected by the deadline (null: reached, or no pace)"
-    )
-
-
 class TargetSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True, help_text="The target's own Dutch text")
     themes = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -133,37 +112,17 @@ class TargetSerializer(serializers.ModelSerializer):
     milestones = serializers.SlugRelatedField(
         slug_field="code", many=True, read_only=True, help_text="Milestones that serve it"
     )
-    institutions_needed = serializers.SerializerMethodField(
-        help_text=(
-            "Share targets only (share_adopted, share_at_least), from the latest stored "
-            "figure: how many more institutions must adopt, and when at the current pace. "
-            "Null for other measures, without figures, or when withheld for too few answers"
-        )
-    )
 
     class Meta:
         model = SectorTarget
         fields = [
             "code", "title", "themes", "lines", "layers", "programme", "measure", "measured",
             "goal_value", "unit", "threshold", "score_min", "score_max", "deadline", "reached_on",
-            "milestones", "institutions_needed",
+            "milestones",
         ]  # fmt: skip
 
     def get_lines(self, target: SectorTarget) -> list[str]:
         return [line.path for line in target.lines.all()]
-
-    @extend_schema_field(StillNeededSerializer(allow_null=True))
-    def get_institutions_needed(self, target: SectorTarget) -> dict | None:
-        # Computed once for every target of the response (a page of the list, or the one).
-        cache = self.context.setdefault("institutions_needed", {})
-        if target.pk not in cache:
-            many = isinstance(self.parent, serializers.ListSerializer)
-            targets = list(self.parent.instance) if many else [target]
-            found: dict[int, StillNeeded | None] = dict.fromkeys((t.pk for t in targets), None)
-            found.update(still_needed_for_targets(targets))
-            cache.update(found)
-        needed = cache.get(target.pk)
-        return None if needed is None else StillNeededSerializer(needed).data
 
 
 # Query parameters that are not compared with stored text (paging and dates parse themselves).

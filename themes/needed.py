@@ -1,16 +1,17 @@
 """How many more institutions must adopt a share target to reach its goal, and when that
 happens at the current pace: "nog 8 instellingen; in dit tempo in 2029-K3".
 
-``still_needed`` is the arithmetic on plain numbers; ``still_needed_for_targets`` feeds it the
-stored sector figures (indicators' snapshots, read only). The indicators room reads the route,
-not the other way round; this module is the one place the route reads figures back, and it
-imports them only inside the function that needs them.
+This module is only the arithmetic on plain numbers. The figures it is fed come from the
+indicators room (indicators.needed), which reads the route, never the other way round: nothing
+under themes/ imports indicators (tests/test_import_flow.py).
 """
 
 import datetime
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+
+from django.utils.translation import gettext as _
 
 from themes.models import SectorTarget
 
@@ -44,6 +45,13 @@ class StillNeeded:
         return quarter(self.expected_on)
 
     @property
+    def expected_quarter_label(self) -> str | None:
+        """The same quarter in the reader's language: "2029-K3", in English "2029-Q3"."""
+        if self.expected_on is None:
+            return None
+        return quarter_label(self.expected_on)
+
+    @property
     def in_time(self) -> bool | None:
         """At this pace, reached by the deadline? None when already reached or no pace."""
         if self.reached or self.expected_on is None:
@@ -52,7 +60,13 @@ class StillNeeded:
 
 
 def quarter(day: datetime.date) -> str:
+    """The quarter as data (the API's expected_quarter): "2029-K3" whatever the language."""
     return f"{day.year}-K{(day.month - 1) // 3 + 1}"
+
+
+def quarter_label(day: datetime.date) -> str:
+    """The quarter for a reader, in the active language: "2029-K3" (kwartaal), "2029-Q3"."""
+    return _("%(year)s-K%(quarter)s") % {"year": day.year, "quarter": (day.month - 1) // 3 + 1}
 
 
 def still_needed(
@@ -88,56 +102,3 @@ def still_needed(
         expected_on=expected,
         deadline=deadline,
     )
-
-
-def adopted_count(target: SectorTarget, details: dict) -> int | None:
-    """How many institutions count as adopted in a snapshot's details."""
-    if target.measure == SectorTarget.Measure.SHARE_ADOPTED:
-        return (details.get("statuses") or {}).get("gerealiseerd")
-    if target.measure == SectorTarget.Measure.SHARE_AT_LEAST:
-        return details.get("at_least")
-    return None
-
-
-def still_needed_for_targets(targets) -> dict[int, StillNeeded]:
-    """Per share target id: what is still needed by its latest stored figure, at the pace since
-    its first figure with answers. Targets without figures, or whose latest figure is withheld
-    for too few answers (indicators.privacy), are left out. Two queries."""
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
-
-    from indicators.models import Snapshot
-    from indicators.privacy import too_few_answers
-    from indicators.queries import latest_snapshots
-
-    share_targets = {t.pk: t for t in targets if t.measure in SHARE_MEASURES}
-    if not share_targets:
-        return {}
-    latest = latest_snapshots(share_targets.values())
-    # The baseline: each target's first snapshot with answers (as the trajectory's).
-    first = (
-        Snapshot.objects.filter(target__in=list(share_targets), answered_institutions__gt=0)
-        .annotate(
-            position=Window(RowNumber(), partition_by=[F("target")], order_by=F("as_of").asc())
-        )
-        .filter(position=1)
-    )
-    baselines = {snapshot.target_id: snapshot for snapshot in first}
-    result = {}
-    for target_id, snapshot in latest.items():
-        target = share_targets[target_id]
-        adopted = adopted_count(target, snapshot.details)
-        if adopted is None or too_few_answers(target, snapshot.answered_institutions):
-            continue
-        base = baselines.get(target_id)
-        base_adopted = adopted_count(target, base.details) if base is not None else None
-        result[target_id] = still_needed(
-            goal_percent=target.goal_value,
-            active=snapshot.active_institutions,
-            adopted=adopted,
-            as_of=snapshot.as_of,
-            deadline=target.deadline,
-            base_adopted=base_adopted,
-            base_on=base.as_of if base is not None else None,
-        )
-    return result

@@ -23,7 +23,6 @@ from themes.forms import (
     PublishVersionForm,
 )
 from themes.models import ROUTE_YEARS, Milestone, SectorTarget
-from themes.needed import still_needed_for_targets
 
 # Sector staff have every permission of the themes app (accounts.roles): these two say
 # who records a milestone's delivery and who publishes a route version.
@@ -97,11 +96,7 @@ def target_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "themes/target_detail.html",
-        {
-            "target": target,
-            "still_needed": still_needed_for_targets([target]).get(target.pk),
-            "today": timezone.localdate(),
-        },
+        {"target": target, "today": timezone.localdate()},
     )
 
 

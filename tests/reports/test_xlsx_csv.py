@@ -30,14 +30,14 @@ MONTH_ENDS = [
 HEADER = [
     "Code", "Sectordoel", "Thema", "Peildatum", "Waarde", "Eenheid", "Streefwaarde",
     "Streefdatum", "Verwacht op peildatum", "Voortgang", "Dekking (%)",
-    "Instellingen met antwoord", "Actieve instellingen", "Routeversie",
-    "Bijgestelde voortgang", "Reden bijstelling",
+    "Instellingen met antwoord", "Actieve instellingen", "Nog nodig (instellingen)",
+    "In dit tempo", "Routeversie", "Bijgestelde voortgang", "Reden bijstelling",
 ]  # fmt: skip
 HEADER_EN = [
     "Code", "Sector target", "Theme", "As-of date", "Value", "Unit", "Goal value",
     "Target date", "Expected on the as-of date", "Progress", "Coverage (%)",
-    "Institutions answered", "Active institutions", "Route version",
-    "Adjusted progress", "Reason for the adjustment",
+    "Institutions answered", "Active institutions", "Still needed (institutions)",
+    "At this pace", "Route version", "Adjusted progress", "Reason for the adjustment",
 ]  # fmt: skip
 DATE, VALUE = HEADER.index("Peildatum"), HEADER.index("Waarde")
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)

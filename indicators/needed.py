@@ -1,0 +1,162 @@
+"""How many more institutions a share target still needs, read from the sector figures.
+
+themes.needed does the arithmetic on plain numbers (ceil(goal x active) - adopted, and when at
+the pace since the baseline); this module feeds it the figures: the stored snapshots for the
+pages and the API, a report's figures (indicators.figures.Figure) for a report. Each figure is
+measured against the goal and deadline in force on its own date (the route version published
+last on or before it, themes.versions.GoalsInForce), as its progress status is: a report as of
+a date before a goal changed counts against the old goal.
+
+The count is the figure's numerator, so a reader who may not see the answers gets it only where
+the figure's counts are public (indicators.privacy): not withheld for too few answers and not
+in a small group, where the counts are left out because they would give a save away by
+difference.
+"""
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from indicators import privacy
+from indicators.figures import Figure
+from indicators.models import Snapshot
+from indicators.queries import latest_snapshots
+from themes.models import SectorTarget
+from themes.needed import SHARE_MEASURES, StillNeeded, still_needed
+from themes.versions import Goal, GoalsInForce, goals_timeline
+
+
+def adopted_count(target: SectorTarget, details: dict) -> int | None:
+    """How many institutions count as adopted in a figure's details (a snapshot's or a
+    Figure's): realised for share_adopted, at least the threshold for share_at_least."""
+    if target.measure == SectorTarget.Measure.SHARE_ADOPTED:
+        return (details.get("statuses") or {}).get("gerealiseerd")
+    if target.measure == SectorTarget.Measure.SHARE_AT_LEAST:
+        return details.get("at_least")
+    return None
+
+
+def withheld_from_public(target: SectorTarget, answered: int) -> bool:
+    """Whether a reader who may not see the answers goes without the count (see above)."""
+    return privacy.too_few_answers(target, answered) or privacy.in_small_group(target, answered)
+
+
+def still_needed_on(
+    target: SectorTarget,
+    goal: Goal,
+    *,
+    as_of: datetime.date,
+    active: int,
+    details: dict,
+    base_on: datetime.date | None = None,
+    base_details: dict | None = None,
+) -> StillNeeded | None:
+    """What is still needed by one figure (its date, active institutions and details),
+    against ``goal`` (the one in force on ``as_of``), at the pace since the baseline figure.
+    None for a target that is not a share, or a figure without its counts."""
+    if target.measure not in SHARE_MEASURES:
+        return None
+    adopted = adopted_count(target, details)
+    if adopted is None:
+        return None
+    base_adopted = adopted_count(target, base_details) if base_details is not None else None
+    return still_needed(
+        goal_percent=goal.value,
+        active=active,
+        adopted=adopted,
+        as_of=as_of,
+        deadline=goal.deadline,
+        base_adopted=base_adopted,
+        base_on=base_on if base_adopted is not None else None,
+    )
+
+
+def still_needed_of_figure(
+    target: SectorTarget, figure: Figure, base: Figure | None, goals: GoalsInForce
+) -> StillNeeded | None:
+    """A report's figure (figures_on): as of its date, against the goal in force then."""
+    return still_needed_on(
+        target,
+        goals.goal(target, figure.as_of),
+        as_of=figure.as_of,
+        active=figure.active,
+        details=figure.details,
+        base_on=base.as_of if base is not None else None,
+        base_details=base.details if base is not None else None,
+    )
+
+
+def _of_snapshot(
+    target: SectorTarget, snapshot: Snapshot, base: Snapshot | None, goals: GoalsInForce
+) -> StillNeeded | None:
+    return still_needed_on(
+        target,
+        goals.goal(target, snapshot.as_of),
+        as_of=snapshot.as_of,
+        active=snapshot.active_institutions,
+        details=snapshot.details,
+        base_on=base.as_of if base is not None else None,
+        base_details=base.details if base is not None else None,
+    )
+
+
+def still_needed_in_series(
+    target: SectorTarget, series: list[Snapshot], *, public: bool, goals: GoalsInForce | None = None
+) -> StillNeeded | None:
+    """By the latest snapshot of a target's stored series (queries.target_series, before any
+    withholding), at the pace since its first snapshot with answers. One query (the goals)
+    unless ``goals`` is given."""
+    if target.measure not in SHARE_MEASURES or not series:
+        return None
+    current = series[-1]
+    if public and withheld_from_public(target, current.answered_institutions):
+        return None
+    base = next((s for s in series if s.answered_institutions > 0), None)
+    return _of_snapshot(target, current, base, goals or goals_timeline())
+
+
+def still_needed_for_targets(
+    targets: Iterable[SectorTarget],
+    *,
+    public: bool = True,
+    latest: Mapping[int, Snapshot] | None = None,
+) -> dict[int, StillNeeded]:
+    """Per share target id: what is still needed by its latest stored figure, at the pace since
+    its first figure with answers. Targets without figures, and (``public``) those whose
+    latest figure's counts are not public, are left out. ``latest``: the targets' latest
+    snapshots when the caller has read them already (queries.latest_snapshots), before any
+    withholding. Three queries at most: the latest snapshots, the baselines, the goals."""
+    share_targets = {t.pk: t for t in targets if t.measure in SHARE_MEASURES}
+    if not share_targets:
+        return {}
+    if latest is None:
+        latest = latest_snapshots(share_targets.values())
+    current = {
+        target_id: snapshot
+        for target_id, snapshot in latest.items()
+        if target_id in share_targets
+        and not (
+            public
+            and withheld_from_public(share_targets[target_id], snapshot.answered_institutions)
+        )
+    }
+    if not current:
+        return {}
+    # The baseline: each target's first snapshot with answers (as the trajectory's).
+    first = (
+        Snapshot.objects.filter(target__in=list(current), answered_institutions__gt=0)
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("target")], order_by=F("as_of").asc())
+        )
+        .filter(position=1)
+    )
+    baselines = {snapshot.target_id: snapshot for snapshot in first}
+    goals = goals_timeline()
+    result = {}
+    for target_id, snapshot in current.items():
+        found = _of_snapshot(share_targets[target_id], snapshot, baselines.get(target_id), goals)
+        if found is not None:
+            result[target_id] = found
+    return result
