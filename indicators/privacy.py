@@ -46,20 +46,22 @@ def sees_every_figure(user) -> bool:
     return access.sees_all_institutions(user)
 
 
+def below_group_size(measure: str, answered: int, size: int) -> bool:
+    """Fewer than ``size`` answers, but some, for a target computed from answers: the one
+    predicate behind too_few_answers and in_small_group (reports.withholding applies it per
+    row). Milestone targets are set by staff, not computed from answers: nothing to withhold.
+    A figure from no answers at all reveals no one's (a share of 0%, or no value)."""
+    return measure != SectorTarget.Measure.MILESTONE and 0 < answered < size
+
+
 def in_small_group(target: SectorTarget, answered: int) -> bool:
-    """Fewer than SMALL_GROUP_SIZE answers, but some: a figure from no answers at all reveals
-    no one's (as in too_few_answers)."""
-    if target.measure == SectorTarget.Measure.MILESTONE:
-        return False
-    return 0 < answered < settings.SMALL_GROUP_SIZE
+    """Fewer than SMALL_GROUP_SIZE answers: values coarsened, counts not public."""
+    return below_group_size(target.measure, answered, settings.SMALL_GROUP_SIZE)
 
 
 def too_few_answers(target: SectorTarget, answered: int) -> bool:
-    # Milestone targets are set by staff, not computed from answers: nothing to withhold. A
-    # figure from no answers at all reveals no one's (a share of 0%, or no value).
-    if target.measure == SectorTarget.Measure.MILESTONE:
-        return False
-    return 0 < answered < settings.MIN_GROUP_SIZE
+    """Fewer than MIN_GROUP_SIZE answers: the figure is withheld."""
+    return below_group_size(target.measure, answered, settings.MIN_GROUP_SIZE)
 
 
 def public_details(target: SectorTarget, details: dict, answered: int) -> dict:

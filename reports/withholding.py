@@ -23,22 +23,25 @@ WITHHELD_IN_TARGETS = ["value", "change", "expected_value", "projected_on", *NEE
 WITHHELD_IN_SERIES = ["value", "expected_value", *NEEDED_IN_SERIES]
 
 
-def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
-    # privacy.too_few_answers, per row: milestone targets have no answers to withhold.
-    return (
-        (frame["measure"] != SectorTarget.Measure.MILESTONE)
-        & (frame[answered_column] > 0)
-        & (frame[answered_column] < settings.MIN_GROUP_SIZE)
+def _below(frame: pd.DataFrame, answered_column: str, size: int) -> pd.Series:
+    """privacy.below_group_size per row; a row without a count (no comparison) is not."""
+    return pd.Series(
+        [
+            pd.notna(answered) and privacy.below_group_size(measure, answered, size)
+            for measure, answered in zip(frame["measure"], frame[answered_column], strict=True)
+        ],
+        index=frame.index,
+        dtype=bool,
     )
+
+
+def _too_few(frame: pd.DataFrame, answered_column: str) -> pd.Series:
+    return _below(frame, answered_column, settings.MIN_GROUP_SIZE)
 
 
 def _small_group(frame: pd.DataFrame, answered_column: str) -> pd.Series:
-    # privacy.in_small_group, per row: where the counts are not public.
-    return (
-        (frame["measure"] != SectorTarget.Measure.MILESTONE)
-        & (frame[answered_column] > 0)
-        & (frame[answered_column] < settings.SMALL_GROUP_SIZE)
-    )
+    # Where the counts are not public (privacy.in_small_group).
+    return _below(frame, answered_column, settings.SMALL_GROUP_SIZE)
 
 
 def _blank(frame: pd.DataFrame, rows: pd.Series, columns: list[str]) -> None:
