@@ -31,6 +31,7 @@ from rounds.queries import rates_of_recent_rounds
 from themes.layers import COUNTING_RULE
 from themes.models import Milestone, SectorTarget
 from themes.queries import milestone_counts_by_theme
+from themes.versions import goals_timeline
 
 DASHBOARD_CACHE_SECONDS = 60
 
@@ -106,13 +107,20 @@ def status_override(request: HttpRequest, code: str) -> HttpResponse:
     return _target_page(request, target, override_form=form, status=400)
 
 
-def _target_page(request, target, *, override_form=None, status=200) -> HttpResponse:
-    series = queries.target_series(target)
+def _target_page(request, route_target, *, override_form=None, status=200) -> HttpResponse:
+    series = queries.target_series(route_target)
+    goals = goals_timeline()
+    # The latest figure was judged against the goal in force on its date; the page shows that
+    # goal beside it (and in the chart and the explanation), and the live route's own goal
+    # only where staff changed it since without publishing.
+    target = goals.target_on(route_target, series[-1].as_of) if series else route_target
     sees_every_figure = privacy.sees_every_figure(request.user)
     # Counted before the withholding below, which takes the counts out of the snapshots.
-    still_needed = still_needed_in_series(target, series, public=not sees_every_figure)
+    still_needed = still_needed_in_series(
+        route_target, series, public=not sees_every_figure, goals=goals
+    )
     if not sees_every_figure:
-        privacy.withhold_snapshots(series, [target])
+        privacy.withhold_snapshots(series, [route_target])
     as_of_form = AsOfForm(request.GET or None)
     exact = None
     as_of = as_of_form.cleaned_data.get("peildatum") if as_of_form.is_valid() else None
@@ -125,16 +133,17 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
         as_of_form.add_error("peildatum", _("De peildatum mag niet in de toekomst liggen."))
         as_of = None
     if as_of:
-        figure, progress = figures_as_of([target], as_of)[target.pk]
+        figure, progress = figures_as_of([route_target], as_of)[route_target.pk]
         if not sees_every_figure:
-            figure, progress = privacy.withhold_figure(target, figure, progress)
+            figure, progress = privacy.withhold_figure(route_target, figure, progress)
         exact = {
             "as_of": as_of,
             "figure": figure,
             "progress": progress,
             "withheld": progress.status == ProgressStatus.WITHHELD,
             "coarse": not sees_every_figure
-            and privacy.public_step(target, figure.answered, figure.active) > privacy.ONE_DECIMAL,
+            and privacy.public_step(route_target, figure.answered, figure.active)
+            > privacy.ONE_DECIMAL,
             "status_label": ProgressStatus(progress.status).label,
         }
     baseline = next((s for s in series if s.answered_institutions and s.value is not None), None)
@@ -148,7 +157,7 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
         chart_dicts.append(charts.status_distribution_chart(series))
     if series and not is_milestone:
         chart_dicts.append(charts.coverage_chart(series, settings.INDICATIVE_COVERAGE_BELOW))
-    override = overrides.active_overrides([target]).get(target.pk)
+    override = overrides.active_overrides([route_target]).get(route_target.pk)
     return render(
         request,
         "indicators/target_figures.html",
@@ -159,6 +168,8 @@ def _target_page(request, target, *, override_form=None, status=200) -> HttpResp
             if access.is_sector_staff(request.user)
             else None,
             "target": target,
+            "route_goal_changed": target is not route_target,
+            "route_target": route_target,
             "series": series,
             "current": current,
             "baseline": baseline,

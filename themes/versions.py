@@ -5,6 +5,7 @@ deadline, measure and threshold, and every milestone's text, year, due date and 
 are stored as text (decimals normalised, dates ISO) so that two versions compare exactly.
 """
 
+import copy
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -183,6 +184,18 @@ class GoalsInForce:
         version = self.version_on(day)
         goal = version.goals.get(target.code) if version else None
         return goal or Goal(target.goal_value, target.deadline)
+
+    def target_on(self, target: SectorTarget, day: datetime.date) -> SectorTarget:
+        """``target`` with the goal value and deadline in force on ``day``: what a page shows
+        beside a figure of that day (its goal, the trajectory, the explanation), since the
+        live route may hold an edit that is not published and that no figure was judged
+        against. The same object when nothing differs; otherwise an unsaved copy."""
+        goal = self.goal(target, day)
+        if (goal.value, goal.deadline) == (target.goal_value, target.deadline):
+            return target
+        judged = copy.copy(target)
+        judged.goal_value, judged.deadline = goal.value, goal.deadline
+        return judged
 
 
 def goals_timeline() -> GoalsInForce:

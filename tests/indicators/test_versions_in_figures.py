@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from indicators.actions import recompute
 from indicators.models import ProgressStatus, Snapshot
@@ -160,3 +161,30 @@ def test_the_dashboard_says_which_version_its_figures_used(client, wallet_answer
     recompute(today=TODAY)
     html = client.get("/dashboard/").content.decode()
     assert 'Berekend met <a href="/route/versies/#versie-2">routeversie 2</a>' in html
+
+
+def test_the_target_page_shows_the_goal_its_figure_was_judged_against(client, wallet_answers):
+    """Staff edit the live goal to 50% and do not publish: the figure was judged against
+    version 2's 40%, so the page shows 40% beside it and names the unpublished 50% apart."""
+    _publish_40()
+    recompute(today=TODAY)
+    wallet = SectorTarget.objects.get(code=WALLET)
+    wallet.goal_value, wallet.deadline = Decimal("50"), datetime.date(2027, 12, 31)
+    wallet.save()
+    html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
+    facts = html[html.index('class="facts key-figures"') : html.index("</dl>")]
+    assert "(doel 40%, uiterlijk 31 december 2028)" in facts
+    assert (
+        "De route noemt nu doel 50%, uiterlijk 31 december 2027; de cijfers rekenen daarmee "
+        "zodra die versie van de route is gepubliceerd." in facts
+    )
+    # The explanation works from the same goal and deadline.
+    explanation = html[html.index('class="explanation"') :]
+    assert "40%" in explanation and "31 december 2028" in explanation
+    assert "50%" not in explanation
+    # Published, and figured up to the day of publication: they agree again, with no note.
+    published = do_publish_route_version(note="Wallet naar 50%", by=None)
+    recompute(today=timezone.localdate(published.published_at))
+    html = client.get("/dashboard/doelen/LZD-WALLET/").content.decode()
+    assert "(doel 50%, uiterlijk 31 december 2027)" in html
+    assert "De route noemt nu doel" not in html
