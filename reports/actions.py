@@ -17,7 +17,7 @@ from institutions.models import Institution
 from reports.models import Report
 from reports.tables import ReportData, build_report_data
 from reports.withholding import withhold_small_groups
-from roadmap.lib.jobs import send_task_safely
+from roadmap.lib import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def _enqueue_generation(report_id: int) -> None:
     rather than waiting as "queued" for a job that was never sent (no periodic job redoes it)."""
 
     def send() -> None:
-        if not send_task_safely(GENERATE_TASK, report_id):
+        if not jobs.send_task_safely(GENERATE_TASK, report_id):
             Report.objects.filter(pk=report_id, state=Report.State.QUEUED).update(
                 state=Report.State.FAILED, error=NOT_QUEUED, finished_at=timezone.now()
             )

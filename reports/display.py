@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from indicators.models import ProgressStatus
-from themes.models import SectorTarget
+from themes.models import Milestone, SectorTarget
 from themes.needed import quarter_label
 
 PERCENT = "%"
@@ -126,6 +126,12 @@ def file_needed(value) -> int | None:
     """The institutions still needed as a whole number; None where there is no count (not a
     share target, or withheld)."""
     return None if _missing(value) else int(value)
+
+
+def milestone_status_label(code) -> str:
+    """A milestone status's label in the active language, from Milestone.Status itself (the
+    PDF is Dutch whatever language the report's tables were built in)."""
+    return str(Milestone.Status(code).label)
 
 
 def status_label(code) -> str:

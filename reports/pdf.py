@@ -272,7 +272,7 @@ def _milestone_cells(row: dict) -> dict:
     return {
         "moment": long_date(row["due_date"]) or row["when"] or "",
         "owners": row["owners"] or "",
-        "status": str(row["status_label"]),
+        "status": display.milestone_status_label(row["status"]),
     }
 
 
@@ -336,7 +336,7 @@ def _delivery(data: ReportData) -> list[dict]:
                 "theme": row["theme"],
                 "lead_partner": row["lead_partner"] or "—",
                 "due_date": short_date(row["due_date"]),
-                "status": row["status_label"],
+                "status": display.milestone_status_label(row["status"]),
                 "changed_on": short_date(row["changed_on"]),
                 "reason": row["reason"],
             }

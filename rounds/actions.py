@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import AuditEvent
 from institutions.models import Institution
-from roadmap.lib.jobs import send_task_safely
+from roadmap.lib import jobs
 from rounds import assembly, queries
 from rounds.models import AssemblyPack, FiguresUse, Reopening, Round, RoundReview, RoundState
 from themes.models import SectorTarget
@@ -184,7 +184,7 @@ def _enqueue_freeze(pack_id: int) -> None:
     rather than waiting as "queued" for a job that was never sent."""
 
     def send() -> None:
-        if not send_task_safely(assembly.FREEZE_TASK, pack_id):
+        if not jobs.send_task_safely(assembly.FREEZE_TASK, pack_id):
             AssemblyPack.objects.filter(pk=pack_id, state=AssemblyPack.State.QUEUED).update(
                 state=AssemblyPack.State.FAILED, error=str(assembly.NOT_QUEUED)
             )

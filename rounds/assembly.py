@@ -116,10 +116,11 @@ def frozen_figures(round: Round, as_of: datetime.date, today: datetime.date) -> 
         computed = indicator_series.figures_as_of(targets, as_of)
     overrides = active_overrides(targets, on=today)
     rows = {}
-    for target in targets:
+    for position, target in enumerate(targets):
         figure, progress = computed[target.pk]
         override = overrides.get(target.pk)
         rows[target.code] = {
+            "position": position,
             "title": target.title,
             "themes": ", ".join(theme.name for theme in target.themes.all()),
             "measure": target.measure,
@@ -157,14 +158,24 @@ def frozen_milestones(as_of: datetime.date) -> dict[str, dict]:
     )
     return {
         m.code: {
+            "position": position,
             "title": m.title,
             "theme": m.line.theme.name,
             "due_date": m.due_date.isoformat(),
             "status": m.status_on,
             "overdue": m.due_date < as_of and m.status_on not in MILESTONE_CLOSED_STATUSES,
         }
-        for m in milestones
+        for position, m in enumerate(milestones)
     }
+
+
+def in_route_order(frozen: dict[str, dict]) -> list[tuple[str, dict]]:
+    """A frozen mapping's (code, row) pairs in the route's order. The order is stored in each
+    row ("position"): PostgreSQL's jsonb keeps an object's keys in its own order (shortest
+    first), not in the order they were written. A pack frozen before positions were stored
+    keeps the order its keys come in."""
+    items = list(frozen.items())
+    return sorted(items, key=lambda item: item[1].get("position", items.index(item)))
 
 
 def frozen_rate(round: Round) -> dict:
@@ -202,11 +213,11 @@ def since_last(
         return empty
     status_changes = [
         {"code": code, "title": row["title"], "old": shown_status(old), "new": shown_status(row)}
-        for code, row in figures.items()
+        for code, row in in_route_order(figures)
         if (old := previous.figures.get(code)) and shown_status(old) != shown_status(row)
     ]
     slipped = []
-    for code, row in milestones.items():
+    for code, row in in_route_order(milestones):
         old = previous.milestones.get(code)
         if old is None:
             continue
@@ -323,7 +334,7 @@ def pack_view(pack: AssemblyPack) -> dict:
     """The pack's stored data as text in the active language, for the page, the PDF and the
     workbook alike: targets, overrides, milestones that run late, institutions, since-last."""
     targets = []
-    for code, row in pack.figures.items():
+    for code, row in in_route_order(pack.figures):
         override = row.get("override")
         targets.append(
             {
@@ -369,7 +380,7 @@ def pack_view(pack: AssemblyPack) -> dict:
             "due_date": _date(m["due_date"]),
             "status": _milestone_status(m["status"]),
         }
-        for code, m in pack.milestones.items()
+        for code, m in in_route_order(pack.milestones)
     ]
     return {
         "pack": pack,

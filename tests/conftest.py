@@ -54,6 +54,19 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """The test client serves requests in this thread, and LocaleMiddleware leaves the
+    language of the last request active in it: one test's English page would make the next
+    test's code run in English. Each test starts in the site's default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _every_figure_shown(settings):
     """The cast has two institutions, so with the default minimum group size (3) every public
     figure would be withheld. Tests of what figures show use a group of one; the privacy tests

@@ -101,13 +101,15 @@ def site(live_server) -> str:
 
 
 @pytest.fixture(autouse=True)
-def sent_tasks(monkeypatch) -> list[str]:
-    """Background jobs are recorded here instead of queued in the filesystem broker under var/
-    (the live server commits, so every save or report request would leave a message there)."""
-    sent: list[str] = []
+def sent_jobs(monkeypatch) -> list[tuple[str, tuple]]:
+    """Background jobs, with their arguments, are recorded here instead of queued in the
+    filesystem broker under var/ (the live server commits, so every save or report request
+    would leave a message there). Every room sends through roadmap.lib.jobs.send_task_safely,
+    called on the module, so this one patch sees them all."""
+    sent: list[tuple[str, tuple]] = []
 
     def record(task_name: str, *args, **options) -> bool:
-        sent.append(task_name)
+        sent.append((task_name, args))
         return True
 
     monkeypatch.setattr("roadmap.lib.jobs.send_task_safely", record)

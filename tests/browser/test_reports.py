@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(autouse=True)
 def _reports_in_tmp(settings, tmp_path):
-    # The test plays the worker: the job is recorded (conftest's sent_tasks) and run below.
+    # The test plays the worker: the job is recorded (conftest's sent_jobs) and run below.
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import translation
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
@@ -322,3 +323,14 @@ def _xobjects(page):
             yield xobject
             if xobject.get("/Subtype") == "/Form":
                 stack.append(xobject.get("/Resources"))
+
+
+def test_a_report_asked_for_in_english_still_has_a_dutch_pdf_with_dutch_milestone_statuses():
+    """The tables are built in the report's language (Excel and CSV are written in it), the PDF
+    always in Dutch: a milestone's status comes from its code, not the English table label."""
+    with translation.override("en"):
+        data = build_report_data(as_of=AS_OF, theme_codes=["leren-zonder-drempels"])
+        content = write_pdf(data, generated_at=GENERATED_AT, generated_by="Staff")
+    text = _dehyphenate("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
+    assert "Alle mijlpalen hebben de status “gepland”." in text
+    assert "planned" not in text

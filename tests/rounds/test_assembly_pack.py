@@ -256,7 +256,7 @@ def test_the_council_freezes_a_closed_round_and_the_task_is_enqueued_after_commi
     first, _second = two_rounds
     sent = []
     monkeypatch.setattr(
-        "rounds.actions.send_task_safely", lambda name, *args: sent.append((name, args)) or True
+        "roadmap.lib.jobs.send_task_safely", lambda name, *args: sent.append((name, args)) or True
     )
     client.force_login(council)
     page = client.get("/beheer/vergaderstukken/")
@@ -375,3 +375,18 @@ def test_the_downloads_are_in_the_readers_language_with_the_same_figures(
 def _download_stored(pack) -> bytes:
     with pack.xlsx.open("rb") as handle:
         return handle.read()
+
+
+def test_the_pack_keeps_the_route_order_whatever_order_the_database_gives_its_keys(two_packs):
+    """PostgreSQL's jsonb gives an object's keys back shortest first, not as written: the pack
+    orders its targets and milestones by the position it stored with each."""
+    pack = two_packs["second"]
+    route_targets = [t["code"] for t in assembly.pack_view(pack)["targets"]]
+    route_milestones = [m["code"] for m in assembly.pack_view(pack)["milestones"]]
+    assert route_targets == [target.code for target in assembly.route_targets()]
+    # As a database that keeps keys its own way would give them back.
+    pack.figures = dict(sorted(pack.figures.items(), key=lambda item: (len(item[0]), item[0])))
+    pack.milestones = dict(reversed(list(pack.milestones.items())))
+    assert list(pack.figures) != route_targets
+    assert [t["code"] for t in assembly.pack_view(pack)["targets"]] == route_targets
+    assert [m["code"] for m in assembly.pack_view(pack)["milestones"]] == route_milestones
