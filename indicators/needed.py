@@ -73,32 +73,32 @@ def still_needed_on(
     )
 
 
+def _parts(figure: Figure | Snapshot) -> tuple[datetime.date, int, dict]:
+    """A figure's date, active institutions and details, from a report's Figure or a stored
+    Snapshot (which names the count of active institutions in full)."""
+    if isinstance(figure, Snapshot):
+        return figure.as_of, figure.active_institutions, figure.details
+    return figure.as_of, figure.active, figure.details
+
+
 def still_needed_of_figure(
-    target: SectorTarget, figure: Figure, base: Figure | None, goals: GoalsInForce
+    target: SectorTarget,
+    figure: Figure | Snapshot,
+    base: Figure | Snapshot | None,
+    goals: GoalsInForce,
 ) -> StillNeeded | None:
-    """A report's figure (figures_on): as of its date, against the goal in force then."""
+    """By one figure (a report's, figures_on, or a stored snapshot), as of its date against
+    the goal in force then, at the pace since ``base`` (the first figure with answers)."""
+    as_of, active, details = _parts(figure)
+    base_on, _active, base_details = _parts(base) if base is not None else (None, 0, None)
     return still_needed_on(
         target,
-        goals.goal(target, figure.as_of),
-        as_of=figure.as_of,
-        active=figure.active,
-        details=figure.details,
-        base_on=base.as_of if base is not None else None,
-        base_details=base.details if base is not None else None,
-    )
-
-
-def _of_snapshot(
-    target: SectorTarget, snapshot: Snapshot, base: Snapshot | None, goals: GoalsInForce
-) -> StillNeeded | None:
-    return still_needed_on(
-        target,
-        goals.goal(target, snapshot.as_of),
-        as_of=snapshot.as_of,
-        active=snapshot.active_institutions,
-        details=snapshot.details,
-        base_on=base.as_of if base is not None else None,
-        base_details=base.details if base is not None else None,
+        goals.goal(target, as_of),
+        as_of=as_of,
+        active=active,
+        details=details,
+        base_on=base_on,
+        base_details=base_details,
     )
 
 
@@ -114,7 +114,7 @@ def still_needed_in_series(
     if public and withheld_from_public(target, current.answered_institutions):
         return None
     base = next((s for s in series if s.answered_institutions > 0), None)
-    return _of_snapshot(target, current, base, goals or goals_timeline())
+    return still_needed_of_figure(target, current, base, goals or goals_timeline())
 
 
 def still_needed_for_targets(
@@ -156,7 +156,9 @@ def still_needed_for_targets(
     goals = goals_timeline()
     result = {}
     for target_id, snapshot in current.items():
-        found = _of_snapshot(share_targets[target_id], snapshot, baselines.get(target_id), goals)
+        found = still_needed_of_figure(
+            share_targets[target_id], snapshot, baselines.get(target_id), goals
+        )
         if found is not None:
             result[target_id] = found
     return result

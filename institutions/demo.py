@@ -18,7 +18,6 @@ from institutions.actions import bump_answer_versions
 from institutions.models import Answer, AnswerStatus, Institution, Membership
 from institutions.queries import answerable_targets
 from institutions.validation import value_field
-from rounds.demo import load_demo_rounds
 
 DEMO_PASSWORD = "routekaart-demo"  # noqa: S105 (printed for local demo logins only)
 DEMO_INSTITUTION_COUNT = 60
@@ -210,8 +209,11 @@ def _reports_in(number: int, step: int, rng: random.Random) -> bool:
 
 
 @transaction.atomic
-def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> dict[str, int]:
-    """Create (or complete) the demo institutions, people and answers. Idempotent."""
+def load_demo_institutions(
+    *, seed: int = 2026, today: datetime.date | None = None
+) -> tuple[list[Institution], dict[str, int]]:
+    """Create (or complete) the demo institutions, people and answers. Idempotent. Returns
+    the institutions and what was made (roadmap.demo adds the rounds on top)."""
     today = today or timezone.localdate()
     rng = random.Random(seed)
     groups = ensure_roles()
@@ -268,11 +270,10 @@ def load_demo_data(*, seed: int = 2026, today: datetime.date | None = None) -> d
         Answer.objects.bulk_create(answers, batch_size=2000)
         bump_answer_versions({(a.institution_id, a.target_id) for a in answers})
         created_answers = len(answers)
-    return {
+    return institutions, {
         "institutions": len(institutions),
         "people": len(DEMO_PEOPLE),
         "answers": created_answers,
-        "rounds": load_demo_rounds(today=today, institutions=institutions),
     }
 
 

@@ -1,4 +1,5 @@
-"""Requesting and generating progress reports. The Celery task wraps generate_report."""
+"""Requesting and generating progress reports (the Celery task wraps generate_report), and
+asking for a round's assembly pack (reports.assembly.freeze_pack makes it)."""
 
 import datetime
 import logging
@@ -11,13 +12,16 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from indicators import privacy
 from institutions.models import Institution
-from reports.models import Report
+from reports import assembly
+from reports.models import AssemblyPack, Report
 from reports.tables import ReportData, build_report_data
 from reports.withholding import withhold_small_groups
 from roadmap.lib import jobs
+from rounds.models import Round
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +200,45 @@ def generate_report(report_id: int) -> Report:
         )
         raise
     return report
+
+
+# --- The assembly pack -------------------------------------------------------------------------
+
+
+def _enqueue_freeze(pack_id: int) -> None:
+    """Enqueue after commit. Without a broker the pack fails at once and can be asked again,
+    rather than waiting as "queued" for a job that was never sent."""
+
+    def send() -> None:
+        if not jobs.send_task_safely(assembly.FREEZE_TASK, pack_id):
+            AssemblyPack.objects.filter(pk=pack_id, state=AssemblyPack.State.QUEUED).update(
+                state=AssemblyPack.State.FAILED, error=str(assembly.NOT_QUEUED)
+            )
+
+    transaction.on_commit(send)
+
+
+def do_request_assembly_pack(*, round: Round, user: AbstractBaseUser) -> AssemblyPack:
+    """Ask for the round's assembly pack: its figures are frozen in the background
+    (reports.assembly.freeze_pack). A failed pack is asked again; any other is refused
+    (assembly.AssemblyError, with the reason for the council)."""
+    if not round.is_closed:
+        raise assembly.AssemblyError(
+            _("De ronde '%(name)s' is nog niet gesloten; sluit de ronde eerst.")
+            % {"name": round.name}
+        )
+    with transaction.atomic():
+        pack = AssemblyPack.objects.select_for_update().filter(round=round).first()
+        if pack is not None and pack.state != AssemblyPack.State.FAILED:
+            raise assembly.AssemblyError(
+                _("Voor de ronde '%(name)s' is al een vergaderstuk gemaakt of in de maak.")
+                % {"name": round.name}
+            )
+        if pack is None:
+            pack = AssemblyPack.objects.create(round=round, requested_by=user)
+        else:
+            pack.state, pack.error = AssemblyPack.State.QUEUED, ""
+            pack.requested_by, pack.requested_at = user, timezone.now()
+            pack.save(update_fields=["state", "error", "requested_by", "requested_at"])
+        _enqueue_freeze(pack.pk)
+    return pack

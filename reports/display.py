@@ -14,6 +14,7 @@ report's language).
 import datetime
 import math
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,9 +56,10 @@ def unit_of(measure: str, unit: str) -> str:
 
 
 def number(value: float, places: int = PLACES) -> str:
-    """Dutch notation: a decimal comma and a real minus sign."""
-    text = f"{abs(value):.{places}f}".replace(".", ",")
-    return f"−{text}" if value < 0 and text.strip("0,") else text
+    """In the active language's notation, as the pages write numbers: a decimal comma in
+    Dutch, a point in English; and a real minus sign."""
+    text = f"{abs(value):.{places}f}".replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+    return f"−{text}" if value < 0 and text.strip("0,.") else text
 
 
 def with_unit(value: float, unit: str, places: int = PLACES) -> str:

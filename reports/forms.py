@@ -1,11 +1,16 @@
+"""Input validation for the reports' pages: a new progress report, and the round whose assembly
+pack the council asks for."""
+
 import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.assembly import rounds_to_freeze
 from reports.models import Report
+from rounds.models import Round
 from themes.models import Layer, Theme
 
 EARLIEST = datetime.date(2020, 1, 1)
@@ -62,3 +67,33 @@ class ReportForm(forms.Form):
         code = data.get("institution") or ""
         data["institution_obj"] = self.institutions.get(code) if code else None
         return data
+
+
+class RoundChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, round):
+        return _("%(name)s (ledenvergadering %(date)s)") % {
+            "name": round.name,
+            "date": formats.date_format(round.assembly_on, "j F Y"),
+        }
+
+
+class AssemblyPackForm(forms.Form):
+    """The council picks the round whose figures to freeze: a closed round without a pack
+    (or whose pack failed)."""
+
+    round = RoundChoiceField(
+        label=_("Ronde"),
+        queryset=Round.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Kies een ronde."),
+            "invalid_choice": _(
+                "Kies een gesloten ronde zonder vergaderstuk; van deze ronde is al een "
+                "vergaderstuk gemaakt, of ze is nog niet gesloten."
+            ),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds_to_freeze()

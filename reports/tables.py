@@ -29,9 +29,6 @@ from indicators.series import figures_on, progress_on, series_dates, series_star
 from institutions.models import Answer, Institution
 from institutions.queries import latest_answers_as_of
 from reports import display
-
-# rounds.queries imports no reports module (only rounds.assembly does, and the reports never
-# import that), so this import makes no cycle.
 from rounds.queries import rates_of_rounds_closed_by
 from themes.layers import LayerStatusTable, milestones_by_layer
 from themes.models import Layer, Milestone, MilestoneStatusChange, SectorTarget, Theme

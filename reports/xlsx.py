@@ -257,7 +257,7 @@ def _version_text(version) -> str:
 
 
 # A report counts every answer; only a round's assembly pack may count approved ones alone
-# (rounds.assembly), and it says so itself.
+# (reports.assembly), and it says so itself.
 ANSWERS_COUNTED = (
     "Cijfers op basis van alle antwoorden, goedgekeurd of niet (het vergaderstuk van een ronde "
     "kan alleen goedgekeurde antwoorden tellen)"

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.models import AuditEvent
 from institutions.models import Institution
-from roadmap.lib import jobs
-from rounds import assembly, queries
-from rounds.models import AssemblyPack, FiguresUse, Reopening, Round, RoundReview, RoundState
+from rounds import queries
+from rounds.models import FiguresUse, Reopening, Round, RoundReview, RoundState
 from themes.models import SectorTarget
 
 
@@ -167,7 +166,14 @@ def do_review_round(
 def do_set_figures_use(*, round: Round, figures_use: str) -> Round:
     """Choose whether the round's assembly pack uses all answers or approved answers only.
     Refused once the pack is asked for: its figures are (being) frozen on the old basis."""
-    if AssemblyPack.objects.filter(round=round).exclude(state=AssemblyPack.State.FAILED).exists():
+    # The pack is reports' (reports.models.AssemblyPack), which rounds does not import: asked
+    # through its reverse relation. A failed pack ("failed") is asked again, on the new basis.
+    has_pack = (
+        Round.objects.filter(pk=round.pk, assembly_pack__isnull=False)
+        .exclude(assembly_pack__state="failed")
+        .exists()
+    )
+    if has_pack:
         raise RoundActionError(
             _(
                 "Het vergaderstuk van deze ronde is al gemaakt of wordt gemaakt; "
@@ -177,41 +183,3 @@ def do_set_figures_use(*, round: Round, figures_use: str) -> Round:
     round.figures_use = figures_use
     round.save(update_fields=["figures_use"])
     return round
-
-
-def _enqueue_freeze(pack_id: int) -> None:
-    """Enqueue after commit. Without a broker the pack fails at once and can be asked again,
-    rather than waiting as "queued" for a job that was never sent."""
-
-    def send() -> None:
-        if not jobs.send_task_safely(assembly.FREEZE_TASK, pack_id):
-            AssemblyPack.objects.filter(pk=pack_id, state=AssemblyPack.State.QUEUED).update(
-                state=AssemblyPack.State.FAILED, error=str(assembly.NOT_QUEUED)
-            )
-
-    transaction.on_commit(send)
-
-
-def do_request_assembly_pack(*, round: Round, user: AbstractBaseUser) -> AssemblyPack:
-    """Ask for the round's assembly pack: its figures are frozen in the background
-    (rounds.assembly.freeze_pack). A failed pack is asked again; any other is refused."""
-    if not round.is_closed:
-        raise RoundActionError(
-            _("De ronde '%(name)s' is nog niet gesloten; sluit de ronde eerst.")
-            % {"name": round.name}
-        )
-    with transaction.atomic():
-        pack = AssemblyPack.objects.select_for_update().filter(round=round).first()
-        if pack is not None and pack.state != AssemblyPack.State.FAILED:
-            raise RoundActionError(
-                _("Voor de ronde '%(name)s' is al een vergaderstuk gemaakt of in de maak.")
-                % {"name": round.name}
-            )
-        if pack is None:
-            pack = AssemblyPack.objects.create(round=round, requested_by=user)
-        else:
-            pack.state, pack.error = AssemblyPack.State.QUEUED, ""
-            pack.requested_by, pack.requested_at = user, timezone.now()
-            pack.save(update_fields=["state", "error", "requested_by", "requested_at"])
-        _enqueue_freeze(pack.pk)
-    return pack

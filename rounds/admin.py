@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from roadmap.lib.admin import ReadOnlyModelAdmin
-from rounds.models import AssemblyPack, ReminderSent, Reopening, Round, RoundReview
+from rounds.models import ReminderSent, Reopening, Round, RoundReview
 
 
 @admin.register(Round)
@@ -25,9 +25,3 @@ class RoundReviewAdmin(ReadOnlyModelAdmin):
 class ReminderSentAdmin(ReadOnlyModelAdmin):
     list_display = ["round", "institution", "kind", "status", "sent_at"]
     list_filter = ["kind", "status"]
-
-
-@admin.register(AssemblyPack)
-class AssemblyPackAdmin(ReadOnlyModelAdmin):
-    list_display = ["round", "state", "as_of", "figures_use", "requested_at", "frozen_at"]
-    list_filter = ["state", "figures_use"]

@@ -2,11 +2,9 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from institutions.queries import answerable_targets
-from rounds.assembly import rounds_to_freeze
 from rounds.models import FiguresUse, Round, RoundReview
 
 
@@ -121,33 +119,3 @@ class FiguresUseForm(forms.Form):
             "invalid_choice": _("Kies alle antwoorden of alleen goedgekeurde antwoorden."),
         },
     )
-
-
-class RoundChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, round):
-        return _("%(name)s (ledenvergadering %(date)s)") % {
-            "name": round.name,
-            "date": formats.date_format(round.assembly_on, "j F Y"),
-        }
-
-
-class AssemblyPackForm(forms.Form):
-    """The council picks the round whose figures to freeze: a closed round without a pack
-    (or whose pack failed)."""
-
-    round = RoundChoiceField(
-        label=_("Ronde"),
-        queryset=Round.objects.none(),
-        empty_label=None,
-        error_messages={
-            "required": _("Kies een ronde."),
-            "invalid_choice": _(
-                "Kies een gesloten ronde zonder vergaderstuk; van deze ronde is al een "
-                "vergaderstuk gemaakt, of ze is nog niet gesloten."
-            ),
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = rounds_to_freeze()

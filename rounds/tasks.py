@@ -1,9 +1,9 @@
-"""Celery wrappers over rounds.reminders and rounds.assembly; tests call those directly."""
+"""Celery wrappers over rounds.reminders; tests call those directly."""
 
 from celery import shared_task
 from django.utils import timezone
 
-from rounds import assembly, reminders
+from rounds import reminders
 
 
 @shared_task(name="rounds.send_due_reminders", acks_late=True)
@@ -23,9 +23,3 @@ def retry_reminder(self, reminder_id: int) -> str:
         return reminders.deliver_reminder(reminder_id).status
     except reminders.DeliveryFailed as error:
         raise self.retry(exc=error) from error
-
-
-@shared_task(name=assembly.FREEZE_TASK, acks_late=True, time_limit=20 * 60, soft_time_limit=18 * 60)
-def freeze_assembly_pack(pack_id: int) -> int:
-    # No automatic retry: a failed pack shows its error and the council asks again.
-    return assembly.freeze_pack(pack_id).pk

@@ -11,13 +11,6 @@ urlpatterns = [
     path("beheer/rondes/<int:round_id>/openen/", views.round_open, name="open"),
     path("beheer/rondes/<int:round_id>/sluiten/", views.round_close, name="close"),
     path("beheer/rondes/<int:round_id>/cijferbasis/", views.figures_use, name="figures-use"),
-    path("beheer/vergaderstukken/", views.assembly_list, name="assembly-list"),
-    path("beheer/rondes/<int:round_id>/vergaderstuk/", views.assembly_pack, name="assembly-pack"),
-    path(
-        "beheer/rondes/<int:round_id>/vergaderstuk.<str:extension>",
-        views.assembly_download,
-        name="assembly-download",
-    ),
     path(
         "beheer/rondes/<int:round_id>/instellingen/<str:code>/",
         views.round_institution,

@@ -5,25 +5,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import audit
 from institutions import access
 from institutions.models import Institution
-from rounds import actions, assembly, queries, reminders
-from rounds.forms import (
-    AssemblyPackForm,
-    FiguresUseForm,
-    ReopenForm,
-    RoundForm,
-    RoundReviewForm,
-)
-from rounds.models import AssemblyPack, ReminderSent, Round, RoundReview
+from rounds import actions, queries, reminders
+from rounds.forms import FiguresUseForm, ReopenForm, RoundForm, RoundReviewForm
+from rounds.models import ReminderSent, Round, RoundReview
 
 RECENT_REMINDERS = 50
 INSTITUTION_TEMPLATE = "rounds/round_institution.html"
@@ -313,83 +305,3 @@ def figures_use(request: HttpRequest, round_id: int) -> HttpResponse:
         return _refused(request, error, "rounds/round_detail.html", context)
     messages.success(request, round.figures_basis + ".")
     return redirect(round.get_absolute_url())
-
-
-# --- The assembly pack: the council and sector staff ------------------------------------------
-
-
-def _council_or_staff(request: HttpRequest) -> None:
-    if not (access.is_sector_staff(request.user) or access.is_council(request.user)):
-        raise PermissionDenied(_("De vergaderstukken zijn voor de MBO Raad en de sectorstaf."))
-
-
-def _pack(request: HttpRequest, round_id: int) -> AssemblyPack:
-    _council_or_staff(request)
-    return get_object_or_404(
-        AssemblyPack.objects.select_related("round", "requested_by"), round_id=round_id
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-@never_cache
-def assembly_list(request: HttpRequest) -> HttpResponse:
-    """The packs of every assembly, and the form to freeze the figures of a closed round."""
-    _council_or_staff(request)
-    form = AssemblyPackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        round = form.cleaned_data["round"]
-        try:
-            pack = actions.do_request_assembly_pack(round=round, user=request.user)
-        except actions.RoundActionError as error:
-            form.add_error("round", str(error))
-        else:
-            messages.success(
-                request,
-                _(
-                    "De cijfers van ronde '%(name)s' worden bevroren; het vergaderstuk komt "
-                    "op deze pagina."
-                )
-                % {"name": round.name},
-            )
-            return redirect(pack)
-    packs = AssemblyPack.objects.select_related("round", "requested_by")
-    return render(
-        request,
-        "rounds/assembly_list.html",
-        {"form": form, "packs": packs, "can_freeze": form.fields["round"].queryset.exists()},
-        status=422 if request.method == "POST" else 200,
-    )
-
-
-@require_GET
-@login_required
-@never_cache
-def assembly_pack(request: HttpRequest, round_id: int) -> HttpResponse:
-    pack = _pack(request, round_id)
-    template = "rounds/assembly_pack.html"
-    if request.htmx:
-        template += "#pack-state"  # the polling fragment while the pack is being made
-    context = assembly.pack_view(pack) if pack.state == AssemblyPack.State.DONE else {"pack": pack}
-    context.setdefault("round", pack.round)
-    return render(request, template, context)
-
-
-PACK_FILES = {"pdf": "pdf", "xlsx": "xlsx"}
-
-
-@require_GET
-@login_required
-@never_cache
-def assembly_download(request: HttpRequest, round_id: int, extension: str) -> FileResponse:
-    pack = _pack(request, round_id)
-    if extension not in PACK_FILES:
-        raise Http404("Onbekend bestandsformaat")
-    stored = getattr(pack, PACK_FILES[extension])
-    if pack.state != AssemblyPack.State.DONE or not stored:
-        raise Http404("Dit vergaderstuk is (nog) niet klaar")
-    filename = pack.filename(extension)
-    audit.record(audit.Kind.EXPORT, request=request, detail=filename)
-    # In the reader's language; the frozen figures are the same in every language.
-    content = assembly.pack_file(pack, PACK_FILES[extension], translation.get_language())
-    return FileResponse(content, as_attachment=True, filename=filename)

@@ -13,14 +13,19 @@ ROOM_OF_PATH = {
     "mijn": "institutions", "instellingen": "institutions",
     "dashboard": "indicators", "methode": "indicators",
     "rapportages": "reports",
-    "beheer/rondes": "rounds", "beheer/vergaderstukken": "rounds",
+    "beheer/rondes": "rounds",
     "beheer/auditlog": "accounts", "account": "accounts", "oidc": "accounts",
     "api/v1": "roadmap", "api/schema": "roadmap", "api/docs": "roadmap",
     "i18n": "roadmap", "healthz": "roadmap", "favicon.ico": "roadmap", "admin": "roadmap",
 }  # fmt: skip
 
 # Old addresses kept as redirects to a room's new path (bookmarks); they serve no page.
-REDIRECTS = {"instellingen/<str:code>/vergelijking/": "indicators"}
+REDIRECTS = {
+    "instellingen/<str:code>/vergelijking/": "indicators",
+    "beheer/vergaderstukken/": "reports",
+    "beheer/rondes/<int:round_id>/vergaderstuk/": "reports",
+    "beheer/rondes/<int:round_id>/vergaderstuk.<str:extension>": "reports",
+}
 
 
 ROOMS = set(ROOM_OF_PATH.values())

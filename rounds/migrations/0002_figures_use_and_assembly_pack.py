@@ -5,7 +5,9 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import rounds.models
+# The pack's upload path moved with the model to reports (reports 0005); this migration names
+# it there, so that it stays importable.
+import reports.models
 
 
 class Migration(migrations.Migration):
@@ -62,8 +64,8 @@ class Migration(migrations.Migration):
                 ("institutions", models.JSONField(blank=True, default=list)),
                 ("rate", models.JSONField(blank=True, default=dict)),
                 ("since", models.JSONField(blank=True, default=dict)),
-                ("pdf", models.FileField(blank=True, upload_to=rounds.models._pack_file_path)),
-                ("xlsx", models.FileField(blank=True, upload_to=rounds.models._pack_file_path)),
+                ("pdf", models.FileField(blank=True, upload_to=reports.models._pack_file_path)),
+                ("xlsx", models.FileField(blank=True, upload_to=reports.models._pack_file_path)),
             ],
             options={
                 "verbose_name": "vergaderstuk",

@@ -1,21 +1,13 @@
 """The audit log, API keys and language preferences moved from institutions to accounts by
 migrations: on a populated database every row, every key and every permission survives.
 
-Runs real migrations in a scratch database (the suite's own database is built from the models),
-in a subprocess so this process's connections and settings stay as they are: SQLite always,
-and PostgreSQL too when the suite runs on it.
+Runs real migrations in scratch databases (tests/scratch_migrations.py).
 """
 
 import json
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
 
-from django.conf import settings
+from tests.scratch_migrations import in_scratch_databases, manage
 
-BASE_DIR = Path(settings.BASE_DIR)
 KEY = "0123456789abcdef0123456789abcdef01234567"
 
 # Rows as the portal wrote them before the move (institutions 0006), through plain SQL: the
@@ -64,44 +56,18 @@ print(json.dumps({
 """
 
 
-def _manage(env: dict, *args: str, code: str | None = None) -> str:
-    command = [sys.executable, "manage.py", *args]
-    if code is not None:
-        command += ["-c", f"KEY = {KEY!r}\n" + code]
-    done = subprocess.run(  # noqa: S603 (our own manage.py, a fixed argument list)
-        command, cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def _databases(tmp_path: Path):
-    yield "sqlite", f"sqlite:///{tmp_path / 'move.sqlite3'}", None
-    main = os.environ.get("DATABASE_URL", "")
-    if main.startswith("postgres"):
-        name = f"routekaart_move_{uuid.uuid4().hex[:8]}"
-        server = main.rsplit("/", 1)[0]
-        yield "postgres", f"{server}/{name}", (f"{server}/postgres", name)
+def _migrate_populated(env: dict) -> dict:
+    manage(env, "migrate", "-v0", "auth")
+    manage(env, "migrate", "-v0", "institutions", "0006_languagepreference")
+    manage(env, "shell", code=f"KEY = {KEY!r}\n" + POPULATE)
+    manage(env, "migrate", "-v0")
+    read_back = manage(env, "shell", code=f"KEY = {KEY!r}\n" + READ_BACK)
+    return json.loads(read_back.strip().splitlines()[-1])
 
 
 def test_moving_identity_to_accounts_keeps_every_row_key_and_permission(tmp_path):
-    for label, url, scratch in _databases(tmp_path):
-        if scratch:
-            import psycopg
-
-            with psycopg.connect(scratch[0], autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{scratch[1]}"')
-        try:
-            env = {**os.environ, "DATABASE_URL": url, "ROUTEKAART_VAR_DIR": str(tmp_path / label)}
-            _manage(env, "migrate", "-v0", "auth")
-            _manage(env, "migrate", "-v0", "institutions", "0006_languagepreference")
-            _manage(env, "shell", code=POPULATE)
-            _manage(env, "migrate", "-v0")
-            after = json.loads(_manage(env, "shell", code=READ_BACK).strip().splitlines()[-1])
-        finally:
-            if scratch:
-                with psycopg.connect(scratch[0], autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{scratch[1]}" WITH (FORCE)')
+    results = in_scratch_databases(tmp_path, "routekaart_move", _migrate_populated)
+    for label, after in results.items():
         assert after["events"] == [
             [f"export {n}", "cio@voorbeeld.example", "99ZZ", "192.0.2.1"] for n in range(3)
         ], label

@@ -1,8 +1,9 @@
 """The council's assembly pack end to end in Chromium, and the rounds' staff pages in English.
 
-1. The council freezes a closed round's figures from /beheer/vergaderstukken/, the test plays the
-   worker (rounds.assembly.freeze_pack, what the Celery task wraps), the pack page picks up the
-   finished pack by itself, and the PDF and the workbook that download hold the round's figures.
+1. The council freezes a closed round's figures from /rapportages/vergaderstukken/, the test
+   plays the worker (reports.assembly.freeze_pack, what the Celery task wraps), the pack page
+   picks up the finished pack by itself, and the PDF and the workbook that download hold the
+   round's figures.
    axe-core runs on the list, the pack in progress and the finished pack; a CIO is refused.
 2. Sector staff with the English language cookie: every rounds page is axe-clean, has an English
    main heading and none of its own Dutch labels left in <main>.
@@ -24,8 +25,9 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from accounts.models import AuditEvent
 from institutions.models import Answer
-from rounds import assembly
-from rounds.models import AssemblyPack, Round
+from reports import assembly
+from reports.models import AssemblyPack
+from rounds.models import Round
 from tests.browser.helpers import (
     ROLE_EMAILS,
     assert_no_csp_errors,
@@ -119,7 +121,7 @@ def test_the_council_freezes_a_round_and_downloads_its_assembly_pack(
 
     # --- The list: no pack yet, the closed round offered in the form.
     log_in(page, site, ROLE_EMAILS["council"])
-    page.goto(site + "/beheer/vergaderstukken/")
+    page.goto(site + "/rapportages/vergaderstukken/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Vergaderstukken voor de ledenvergadering"
     )
@@ -133,7 +135,7 @@ def test_the_council_freezes_a_round_and_downloads_its_assembly_pack(
     page.get_by_role("button", name="Cijfers bevriezen en vergaderstuk maken").click()
 
     # --- The pack page while the figures are being frozen: one job queued, no download yet.
-    page.wait_for_url(re.compile(rf"/beheer/rondes/{round.pk}/vergaderstuk/$"))
+    page.wait_for_url(re.compile(rf"/rapportages/vergaderstukken/{round.pk}/$"))
     pack = AssemblyPack.objects.get(round=round)
     assert (pack.state, pack.requested_by) == (AssemblyPack.State.QUEUED, council)
     assert sent_jobs == [(assembly.FREEZE_TASK, (pack.pk,))]
@@ -223,8 +225,8 @@ def test_the_council_freezes_a_round_and_downloads_its_assembly_pack(
     page.context.clear_cookies()
     log_in(page, site, ROLE_EMAILS["cio_a"])
     for path in (
-        f"/beheer/rondes/{round.pk}/vergaderstuk/",
-        f"/beheer/rondes/{round.pk}/vergaderstuk.pdf",
+        f"/rapportages/vergaderstukken/{round.pk}/",
+        f"/rapportages/vergaderstukken/{round.pk}.pdf",
     ):
         response = page.goto(site + path)
         assert response.status == 403, f"{path}: {response.status}"
@@ -314,14 +316,14 @@ def test_the_rounds_pages_are_in_english_and_pass_axe(
              "Onderwerp", "Herinnering versturen"],
         ),
         (
-            "/beheer/vergaderstukken/",
+            "/rapportages/vergaderstukken/",
             "Packs for the members' assembly",
             ["Vergaderstukken", "Nieuw vergaderstuk", "Er is geen gesloten ronde",
              "Gemaakte vergaderstukken", "Ledenvergadering", "Bevroren op", "klaar",
              "Cijfers op basis van"],
         ),
         (
-            f"/beheer/rondes/{closed.pk}/vergaderstuk/",
+            f"/rapportages/vergaderstukken/{closed.pk}/",
             f"Assembly pack, members' assembly of {_english_date(closed.assembly_on)}",
             ["Alle vergaderstukken", "Vergaderstuk", "Ronde ", "Cijfers bevroren op",
              "Cijfers op basis van", "Sinds de vorige vergadering", "Dit is het eerste",

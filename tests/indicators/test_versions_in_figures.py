@@ -13,7 +13,7 @@ from django.utils import timezone
 from indicators.actions import recompute
 from indicators.models import ProgressStatus, Snapshot
 from indicators.series import figures_as_of
-from institutions.models import Answer, Institution
+from tests.builders import wallet_adoption
 from themes.actions import do_publish_route_version
 from themes.models import RouteVersion, SectorTarget
 
@@ -23,7 +23,6 @@ WALLET = "LZD-WALLET"
 TODAY = datetime.date(2026, 6, 30)
 BASE_DAY, BASE_VALUE = datetime.date(2026, 2, 28), 25.0
 DEADLINE = datetime.date(2028, 12, 31)
-FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
 CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
 BEFORE = [datetime.date(2026, 2, 28), datetime.date(2026, 3, 31)]
 AFTER = [datetime.date(2026, 4, 30), datetime.date(2026, 5, 31), TODAY]
@@ -36,28 +35,7 @@ def _expected(goal: float, day: datetime.date) -> float:
 
 @pytest.fixture
 def wallet_answers(db):
-    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
-    wallet = SectorTarget.objects.get(code=WALLET)
-    institutions = [
-        Institution.objects.create(
-            code=f"7{n}AA",
-            name=f"Instelling {n}",
-            kind="roc",
-            active_from=datetime.date(2020, 1, 1),
-        )
-        for n in range(8)
-    ]
-    for n, institution in enumerate(institutions):
-        status = "gerealiseerd" if n < 2 else "gepland"
-        Answer.objects.create(
-            institution=institution, target=wallet, status=status,
-            applies_on=datetime.date(2026, 2, 15),
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=institutions[2], target=wallet, status="gerealiseerd",
-        applies_on=datetime.date(2026, 6, 15),
-    )  # fmt: skip
-    return wallet
+    return wallet_adoption("7A")[0]
 
 
 def _snapshots() -> dict[datetime.date, Snapshot]:

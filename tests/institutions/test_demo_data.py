@@ -8,8 +8,8 @@ from django.db.models import Max
 
 from indicators.actions import recompute
 from indicators.models import ProgressStatus, Snapshot
-from institutions.demo import load_demo_data
 from institutions.models import Answer, Institution
+from roadmap.demo import load_demo_data
 
 pytestmark = pytest.mark.django_db
 

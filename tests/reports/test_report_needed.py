@@ -19,14 +19,14 @@ from pypdf import PdfReader
 
 from indicators.actions import recompute
 from indicators.series import figures_on
-from institutions.models import Answer, Institution
 from reports.csv_report import write_csv
 from reports.pdf import write_pdf
 from reports.tables import build_report_data
 from reports.withholding import withhold_small_groups
 from reports.xlsx import write_xlsx
+from tests.builders import wallet_adoption
 from themes.actions import do_publish_route_version
-from themes.models import RouteVersion, SectorTarget
+from themes.models import SectorTarget
 from themes.versions import goals_timeline
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,6 @@ pytestmark = pytest.mark.django_db
 WALLET, NBA = "LZD-WALLET", "CYB-NBA-GEMIDDELD"
 THEME = "leren-zonder-drempels"
 EARLY, AS_OF = datetime.date(2026, 3, 31), datetime.date(2026, 6, 30)
-FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
 CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)
 NEEDED, PACE = "Nog nodig (instellingen)", "In dit tempo"
@@ -42,26 +41,7 @@ NEEDED, PACE = "Nog nodig (instellingen)", "In dit tempo"
 
 @pytest.fixture
 def wallet(db):
-    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
-    wallet = SectorTarget.objects.get(code=WALLET)
-    institutions = [
-        Institution.objects.create(
-            code=f"8{n}NN",
-            name=f"Instelling {n}",
-            kind="roc",
-            active_from=datetime.date(2020, 1, 1),
-        )
-        for n in range(8)
-    ]
-    for n, institution in enumerate(institutions):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
-            status="gerealiseerd" if n < 2 else "gepland",
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=institutions[2], target=wallet, applies_on=datetime.date(2026, 6, 15),
-        status="gerealiseerd",
-    )  # fmt: skip
+    wallet, _institutions = wallet_adoption("8N")
     recompute(today=AS_OF)
     return wallet
 

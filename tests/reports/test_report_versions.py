@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from indicators.actions import recompute
-from institutions.models import Answer, Institution
 from reports import actions
 from reports.csv_report import write_csv
 from reports.models import Report
 from reports.pdf import write_pdf
 from reports.tables import build_report_data, milestone_delivery
 from reports.xlsx import write_xlsx
+from tests.builders import wallet_adoption
 from themes.actions import do_publish_route_version, do_record_milestone_status
 from themes.models import Milestone, RouteVersion, SectorTarget
 
@@ -30,7 +30,6 @@ pytestmark = pytest.mark.django_db
 
 WALLET = "LZD-WALLET"
 EARLY, AS_OF = datetime.date(2026, 3, 31), datetime.date(2026, 6, 30)
-FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
 CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
 GENERATED_AT = datetime.datetime(2026, 7, 1, 9, 30, tzinfo=datetime.UTC)
 RECORDED_TODAY = datetime.date(2026, 12, 1)
@@ -44,26 +43,7 @@ def _media(settings, tmp_path):
 @pytest.fixture
 def wallet_answers(db):
     """Eight institutions: two with the wallet from February (25%), a third from June (37.5%)."""
-    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
-    wallet = SectorTarget.objects.get(code=WALLET)
-    institutions = [
-        Institution.objects.create(
-            code=f"6{n}BB",
-            name=f"Instelling {n}",
-            kind="roc",
-            active_from=datetime.date(2020, 1, 1),
-        )
-        for n in range(8)
-    ]
-    for n, institution in enumerate(institutions):
-        Answer.objects.create(
-            institution=institution, target=wallet,
-            status="gerealiseerd" if n < 2 else "gepland", applies_on=datetime.date(2026, 2, 15),
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=institutions[2], target=wallet, status="gerealiseerd",
-        applies_on=datetime.date(2026, 6, 15),
-    )  # fmt: skip
+    wallet, _institutions = wallet_adoption("6B")
     recompute(today=AS_OF)
     return wallet
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from indicators.queries import answer_figures
 from institutions.models import Answer
-from rounds import assembly, queries
-from rounds.models import AssemblyPack, FiguresUse, Round, RoundReview
+from reports import assembly
+from reports.models import AssemblyPack
+from rounds import queries
+from rounds.models import FiguresUse, Round, RoundReview
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +154,17 @@ def test_the_round_form_sets_the_basis(client, sector_staff, wallet):
     )  # fmt: skip
     assert response.status_code == 302
     assert Round.objects.get(name="Najaar").figures_use == FiguresUse.APPROVED
+
+
+def test_a_failed_pack_leaves_the_basis_free_to_change(client, approved_round, sector_staff):
+    """Only a pack made or being made fixes the basis; a failed one is asked again anyway."""
+    AssemblyPack.objects.create(
+        round=approved_round, requested_by=sector_staff, state=AssemblyPack.State.FAILED
+    )
+    client.force_login(sector_staff)
+    response = client.post(
+        f"/beheer/rondes/{approved_round.pk}/cijferbasis/", {"figures_use": "all"}
+    )
+    assert response.status_code == 302
+    approved_round.refresh_from_db()
+    assert approved_round.figures_use == FiguresUse.ALL

@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from institutions.demo import load_demo_data
 from institutions.models import Institution
+from roadmap.demo import load_demo_data
 from rounds import queries
 from rounds.models import Round
 

@@ -1,7 +1,7 @@
 """The assembly pack: a round's figures frozen as of its end, compared with the previous pack,
 written as PDF and Excel for the members' assembly.
 
-``freeze_pack`` does the work (the Celery task rounds.freeze_assembly_pack wraps it; tests call
+``freeze_pack`` does the work (the Celery task reports.freeze_assembly_pack wraps it; tests call
 it directly). It reads once and stores everything the pack shows in the pack's JSON fields: the
 figures per target, the milestones, the institutions that answered, the reporting rate and what
 changed since the previous pack. The PDF and the workbook are written from those stored fields
@@ -31,14 +31,15 @@ from indicators import series as indicator_series
 from indicators.overrides import active_overrides
 from indicators.queries import active_institution_counts, answer_figures
 from reports import display
+from reports.models import AssemblyPack
 from rounds import queries
-from rounds.models import AssemblyPack, FiguresUse, Round
+from rounds.models import FiguresUse, Round
 from themes.models import MILESTONE_CLOSED_STATUSES, Milestone, SectorTarget
 from themes.queries import route_targets, with_status_on
 
 logger = logging.getLogger(__name__)
 
-FREEZE_TASK = "rounds.freeze_assembly_pack"
+FREEZE_TASK = "reports.freeze_assembly_pack"
 # The stored PDF and workbook are in Dutch: the record of what the assembly got. A download in
 # another language is written afresh from the same frozen fields (pack_file).
 PACK_LANGUAGE = "nl"
@@ -424,7 +425,7 @@ def write_pack_pdf(pack: AssemblyPack) -> bytes:
     context = pack_view(pack)
     context["as_of_text"] = _long(pack.as_of)
     context["frozen_text"] = _long(timezone.localdate(pack.frozen_at))
-    return html_to_pdf(render_to_string("rounds/assembly_pack_pdf.html", context))
+    return html_to_pdf(render_to_string("reports/assembly_pack_pdf.html", context))
 
 
 # Sheet names: at most 31 characters in every language (Excel's limit).

@@ -15,8 +15,9 @@ from pypdf import PdfReader
 
 from indicators.models import StatusOverride
 from institutions.models import Answer, Institution
-from rounds import assembly
-from rounds.models import AssemblyPack, Round
+from reports import assembly
+from reports.models import AssemblyPack
+from rounds.models import Round
 from themes.models import Milestone, MilestoneStatusChange, SectorTarget
 
 pytestmark = pytest.mark.django_db
@@ -259,18 +260,18 @@ def test_the_council_freezes_a_closed_round_and_the_task_is_enqueued_after_commi
         "roadmap.lib.jobs.send_task_safely", lambda name, *args: sent.append((name, args)) or True
     )
     client.force_login(council)
-    page = client.get("/beheer/vergaderstukken/")
+    page = client.get("/rapportages/vergaderstukken/")
     assert page.status_code == 200
     assert "Cijfers bevriezen en vergaderstuk maken" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/beheer/vergaderstukken/", {"round": first.pk})
+        response = client.post("/rapportages/vergaderstukken/", {"round": first.pk})
     assert response.status_code == 302
-    assert response["Location"] == f"/beheer/rondes/{first.pk}/vergaderstuk/"
+    assert response["Location"] == f"/rapportages/vergaderstukken/{first.pk}/"
     pack = AssemblyPack.objects.get(round=first)
     assert (pack.state, pack.requested_by) == (AssemblyPack.State.QUEUED, council)
-    assert sent == [("rounds.freeze_assembly_pack", (pack.pk,))]
+    assert sent == [("reports.freeze_assembly_pack", (pack.pk,))]
     # Asked twice: refused with a clear reason, nothing new.
-    again = client.post("/beheer/vergaderstukken/", {"round": first.pk})
+    again = client.post("/rapportages/vergaderstukken/", {"round": first.pk})
     assert again.status_code == 422
     assert "Kies een gesloten ronde zonder vergaderstuk" in again.content.decode()
     assert AssemblyPack.objects.count() == 1
@@ -278,7 +279,7 @@ def test_the_council_freezes_a_closed_round_and_the_task_is_enqueued_after_commi
 
 def test_an_open_round_cannot_be_frozen(client, council, open_round):
     client.force_login(council)
-    response = client.post("/beheer/vergaderstukken/", {"round": open_round.pk})
+    response = client.post("/rapportages/vergaderstukken/", {"round": open_round.pk})
     assert response.status_code == 422
     assert "Kies een gesloten ronde zonder vergaderstuk" in response.content.decode()
     assert not AssemblyPack.objects.exists()
@@ -287,28 +288,28 @@ def test_an_open_round_cannot_be_frozen(client, council, open_round):
 def test_the_pack_page_shows_the_frozen_pack_and_downloads(client, council, two_packs):
     second = two_packs["second"]
     client.force_login(council)
-    page = client.get(f"/beheer/rondes/{second.round_id}/vergaderstuk/")
+    page = client.get(f"/rapportages/vergaderstukken/{second.round_id}/")
     html = page.content.decode()
     assert page.status_code == 200
     assert "Sinds de vorige vergadering" in html
     assert "ROC Nieuwstad (33CC)" in html
     assert "Cijfers op basis van alle antwoorden" in html
-    pdf = client.get(f"/beheer/rondes/{second.round_id}/vergaderstuk.pdf")
+    pdf = client.get(f"/rapportages/vergaderstukken/{second.round_id}.pdf")
     assert pdf.status_code == 200
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    xlsx = client.get(f"/beheer/rondes/{second.round_id}/vergaderstuk.xlsx")
+    xlsx = client.get(f"/rapportages/vergaderstukken/{second.round_id}.xlsx")
     assert xlsx.status_code == 200
     assert "vergaderstuk-2024-09-20.xlsx" in xlsx["Content-Disposition"]
-    assert client.get(f"/beheer/rondes/{second.round_id}/vergaderstuk.csv").status_code == 404
+    assert client.get(f"/rapportages/vergaderstukken/{second.round_id}.csv").status_code == 404
 
 
 def test_a_pack_being_made_shows_its_state_and_no_download(client, sector_staff, two_rounds):
     first, _second = two_rounds
     AssemblyPack.objects.create(round=first, requested_by=sector_staff)
     client.force_login(sector_staff)
-    page = client.get(f"/beheer/rondes/{first.pk}/vergaderstuk/")
+    page = client.get(f"/rapportages/vergaderstukken/{first.pk}/")
     assert "worden bevroren" in page.content.decode()
-    assert client.get(f"/beheer/rondes/{first.pk}/vergaderstuk.pdf").status_code == 404
+    assert client.get(f"/rapportages/vergaderstukken/{first.pk}.pdf").status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -319,24 +320,48 @@ def test_only_the_council_and_staff_see_the_packs(client, request, two_packs, ro
     if role != "anonymous":
         client.force_login(request.getfixturevalue(role))
     for path in (
-        "/beheer/vergaderstukken/",
-        f"/beheer/rondes/{round_id}/vergaderstuk/",
-        f"/beheer/rondes/{round_id}/vergaderstuk.pdf",
+        "/rapportages/vergaderstukken/",
+        f"/rapportages/vergaderstukken/{round_id}/",
+        f"/rapportages/vergaderstukken/{round_id}.pdf",
     ):
         response = client.get(path)
         if expected == "login":
             assert response.status_code == 302 and "/account/login/" in response["Location"]
         else:
             assert response.status_code == expected
-    assert client.post("/beheer/vergaderstukken/", {"round": round_id}).status_code in (302, 403)
+    assert client.post("/rapportages/vergaderstukken/", {"round": round_id}).status_code in (
+        302,
+        403,
+    )
     assert AssemblyPack.objects.count() == 2
+
+
+def test_the_packs_first_addresses_redirect_for_bookmarks(client, council):
+    """The packs lived under /beheer/ while the rounds app made them: those addresses redirect
+    permanently to the pages under /rapportages/, for everyone (the page itself checks who)."""
+    for old, new in (
+        ("/beheer/vergaderstukken/", "/rapportages/vergaderstukken/"),
+        ("/beheer/rondes/7/vergaderstuk/", "/rapportages/vergaderstukken/7/"),
+        ("/beheer/rondes/7/vergaderstuk.pdf", "/rapportages/vergaderstukken/7.pdf"),
+        ("/beheer/rondes/7/vergaderstuk.xlsx", "/rapportages/vergaderstukken/7.xlsx"),
+    ):
+        anonymous = client.get(old)
+        assert (anonymous.status_code, anonymous["Location"]) == (301, new)
+    client.force_login(council)
+    response = client.get("/beheer/vergaderstukken/?x=1")
+    assert (response.status_code, response["Location"]) == (
+        301,
+        "/rapportages/vergaderstukken/?x=1",
+    )
+    # A form still posting to the old address is refused, not silently redirected as a GET.
+    assert client.post("/beheer/vergaderstukken/", {"round": 7}).status_code == 405
 
 
 # --- The download in the reader's language ----------------------------------------------------
 
 
 def _download(client, round_id, extension) -> bytes:
-    response = client.get(f"/beheer/rondes/{round_id}/vergaderstuk.{extension}")
+    response = client.get(f"/rapportages/vergaderstukken/{round_id}.{extension}")
     assert response.status_code == 200
     return b"".join(response.streaming_content)
 

@@ -1,9 +1,9 @@
-"""Fictional demo institutions, people and answers for local use. Refuses in production."""
+"""Fictional demo institutions, people, answers and rounds for local use. Refuses in production."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from institutions.demo import load_demo_data
+from roadmap.demo import load_demo_data
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rounds.models import AssemblyPack
+from reports.models import AssemblyPack
 
 pytestmark = pytest.mark.django_db
 
@@ -14,10 +14,10 @@ def pack(closed_round, administrator):
 
 def test_the_packs_are_listed_and_shown_read_only(client, administrator, pack):
     client.force_login(administrator)
-    listing = client.get("/admin/rounds/assemblypack/")
+    listing = client.get("/admin/reports/assemblypack/")
     assert listing.status_code == 200
     assert pack.round.name in listing.content.decode()
-    page = client.get(f"/admin/rounds/assemblypack/{pack.pk}/change/")
+    page = client.get(f"/admin/reports/assemblypack/{pack.pk}/change/")
     assert page.status_code == 200
     assert not page.context["has_change_permission"]
     assert not page.context["has_delete_permission"]
@@ -25,13 +25,13 @@ def test_the_packs_are_listed_and_shown_read_only(client, administrator, pack):
 
 def test_a_pack_cannot_be_added_changed_or_deleted_in_the_admin(client, administrator, pack):
     client.force_login(administrator)
-    assert client.get("/admin/rounds/assemblypack/add/").status_code == 403
+    assert client.get("/admin/reports/assemblypack/add/").status_code == 403
     response = client.post(
-        f"/admin/rounds/assemblypack/{pack.pk}/change/", {"state": AssemblyPack.State.DONE}
+        f"/admin/reports/assemblypack/{pack.pk}/change/", {"state": AssemblyPack.State.DONE}
     )
     assert response.status_code == 403
     assert (
-        client.post(f"/admin/rounds/assemblypack/{pack.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/reports/assemblypack/{pack.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     pack.refresh_from_db()

@@ -1,0 +1,40 @@
+"""Data that several test modules build the same way. Plain functions (not fixtures), called
+by each module's own fixture, so that a module still says in one place what its data is."""
+
+import datetime
+
+from institutions.models import Answer, Institution
+from themes.models import RouteVersion, SectorTarget
+
+WALLET = "LZD-WALLET"
+# Version 1 of the route (made at its first load) counts as published on this day.
+FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
+
+
+def institutions(count: int, code_prefix: str, **fields) -> list[Institution]:
+    """``count`` active institutions named "Instelling <n>", with codes "<prefix>NN"."""
+    defaults = {"kind": "roc", "active_from": datetime.date(2020, 1, 1)}
+    return [
+        Institution.objects.create(
+            code=f"{code_prefix}{n:02d}", name=f"Instelling {n}", **(defaults | fields)
+        )
+        for n in range(count)
+    ]
+
+
+def wallet_adoption(code_prefix: str) -> tuple[SectorTarget, list[Institution]]:
+    """Version 1 published on 5 January 2026; eight institutions, two with the wallet from
+    15 February (25%), a third from 15 June (37.5%); the others plan it."""
+    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
+    wallet = SectorTarget.objects.get(code=WALLET)
+    eight = institutions(8, code_prefix)
+    for n, institution in enumerate(eight):
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
+            status="gerealiseerd" if n < 2 else "gepland",
+        )  # fmt: skip
+    Answer.objects.create(
+        institution=eight[2], target=wallet, applies_on=datetime.date(2026, 6, 15),
+        status="gerealiseerd",
+    )  # fmt: skip
+    return wallet, eight
