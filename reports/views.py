@@ -73,7 +73,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/report_list.html",
-        {"form": form, "reports": reports},
+        {
+            "form": form,
+            "reports": reports,
+            # The council and staff take assembly packs too: this is where they look for them.
+            "sees_assembly_packs": access.is_sector_staff(request.user)
+            or access.is_council(request.user),
+        },
         status=422 if request.method == "POST" else 200,
     )
 

@@ -336,6 +336,18 @@ def test_only_the_council_and_staff_see_the_packs(client, request, two_packs, ro
     assert AssemblyPack.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("role", "sees_link"), [("council", True), ("sector_staff", True), ("cio_a", False)]
+)
+def test_the_reports_page_leads_the_council_and_staff_to_the_packs(
+    client, request, role, sees_link
+):
+    """The council cannot open the rounds pages: the reports page is where it finds the packs."""
+    client.force_login(request.getfixturevalue(role))
+    html = client.get("/rapportages/").content.decode()
+    assert ('href="/rapportages/vergaderstukken/"' in html) is sees_link
+
+
 def test_the_packs_first_addresses_redirect_for_bookmarks(client, council):
     """The packs lived under /beheer/ while the rounds app made them: those addresses redirect
     permanently to the pages under /rapportages/, for everyone (the page itself checks who)."""
