@@ -135,6 +135,24 @@ def test_the_method_page_explains_every_status(client):
         assert status in html
 
 
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("nl", ["Welke streefwaarde telt", "versie van de route", "nog nodig", "In dit tempo"]),
+        ("en", ["Which goal counts", "version of the route", "still needed", "At this pace"]),
+    ],
+)
+def test_the_method_page_says_which_goal_counts_and_what_is_still_needed(
+    client, settings, language, texts
+):
+    """The figures pages name a route version and the institutions still needed: the method
+    says what both mean, in each language."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/methode/").content.decode()
+    for text in texts:
+        assert text in html
+
+
 def test_the_api_carries_the_figures_and_any_as_of_date(client, figures):
     body = client.get("/api/v1/targets/LZD-WALLET/").json()
     assert body["value"] == pytest.approx(50.0)
