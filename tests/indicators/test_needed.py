@@ -11,13 +11,13 @@ from django.conf import settings
 from indicators.actions import recompute
 from indicators.needed import still_needed_for_targets
 from institutions.models import Answer, Institution
+from tests.builders import wallet_adoption
 from themes.actions import do_publish_route_version
-from themes.models import RouteVersion, SectorTarget
+from themes.models import SectorTarget
 
 pytestmark = pytest.mark.django_db
 
 WALLET = "LZD-WALLET"
-FIRST_PUBLISHED = datetime.datetime(2026, 1, 5, 11, tzinfo=datetime.UTC)
 CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
 EARLY, LATE = datetime.date(2026, 3, 31), datetime.date(2026, 6, 30)
 
@@ -93,18 +93,7 @@ def wallet_30_then_40():
     """Eight institutions, two with the wallet from February and a third from mid-June. The
     wallet's goal is 30 in version 1 (5 January) and 40 in version 2 (15 April); afterwards its
     live goal is edited to 50 without publishing."""
-    RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
-    wallet = SectorTarget.objects.get(code=WALLET)
-    institutions = _institutions(8, "Y")
-    for n, institution in enumerate(institutions):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
-            status="gerealiseerd" if n < 2 else "gepland",
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=institutions[2], target=wallet, applies_on=datetime.date(2026, 6, 15),
-        status="gerealiseerd",
-    )  # fmt: skip
+    wallet, _institutions = wallet_adoption("Y")
     wallet.goal_value = Decimal("40")
     wallet.save()
     do_publish_route_version(note="Wallet naar 40%", by=None, now=CHANGE_PUBLISHED)
