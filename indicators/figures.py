@@ -7,12 +7,14 @@ institutions. The method in plain Dutch: /methode/ (templates/indicators/method.
 import datetime
 import math
 from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal
 
 from django.conf import settings
 
 from indicators.models import ProgressStatus
 from indicators.queries import RawFigure
 from themes.models import SectorTarget
+from themes.needed import SHARE_MEASURES
 from themes.versions import Goal
 
 Measure = SectorTarget.Measure
@@ -104,6 +106,17 @@ def expected_on(
     return base.value + (value - base.value) * elapsed / span
 
 
+def reachable_goal(target: SectorTarget, goal: float, active: int) -> float:
+    """The value at which a figure first reaches ``goal``. A share of the active institutions
+    moves one institution at a time: 30% of 59 is reached with 18 of them (30.5%), so the date
+    the goal is reached at the current pace is the date the 18th adopts, the one "nog nodig"
+    names too (themes.needed). Any other measure reaches the goal at the goal."""
+    if target.measure not in SHARE_MEASURES or active <= 0:
+        return goal
+    goal_count = (Decimal(str(goal)) * active / 100).to_integral_value(ROUND_CEILING)
+    return float(goal_count * 100 / active)
+
+
 def progress(
     target: SectorTarget,
     figure: Figure,
@@ -150,7 +163,9 @@ def progress(
     projected = None
     days_since = _days(base.as_of, figure.as_of)
     if made > 0 and days_since > 0:
-        days_to_go = (goal - figure.value) / (made / days_since)
+        days_to_go = (reachable_goal(target, goal, figure.active) - figure.value) / (
+            made / days_since
+        )
         if math.isfinite(days_to_go) and days_to_go < 365 * 100:
             projected = figure.as_of + datetime.timedelta(days=math.ceil(days_to_go))
     return Progress(expected, status, projected)

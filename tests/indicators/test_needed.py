@@ -11,7 +11,7 @@ from django.conf import settings
 from indicators.actions import recompute
 from indicators.needed import still_needed_for_targets
 from institutions.models import Answer, Institution
-from tests.builders import wallet_adoption
+from tests.builders import institutions, wallet_adoption
 from themes.actions import do_publish_route_version
 from themes.models import SectorTarget
 
@@ -143,3 +143,28 @@ def test_the_schema_documents_the_field_on_the_targets_with_figures(client):
     assert {"needed", "goal_count", "expected_quarter", "in_time"} <= set(
         components["StillNeeded"]["properties"]
     )
+
+
+def test_the_figures_projected_date_is_the_day_the_last_needed_institution_adopts():
+    """30% of 19 is 5.7: the goal is reached with the 6th institution (31.6%), so the date the
+    figure reaches its goal at this pace and the date "nog nodig" names are one date, not the
+    day a continuous line would cross 30% three weeks earlier."""
+    wallet = SectorTarget.objects.get(code=WALLET)
+    nineteen = institutions(19, "Q")
+    for n, institution in enumerate(nineteen):
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
+            status="gerealiseerd" if n == 0 else "gepland",
+        )  # fmt: skip
+    for institution in nineteen[1:3]:
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=datetime.date(2026, 5, 15),
+            status="gerealiseerd",
+        )  # fmt: skip
+    recompute(today=datetime.date(2026, 6, 30))
+    latest = wallet.snapshots.order_by("-as_of").first()
+    needed = still_needed_for_targets([wallet])[wallet.pk]
+    assert (needed.adopted, needed.goal_count, needed.needed) == (3, 6, 3)
+    # Two more from February to June (122 days): three more take 183 days.
+    assert needed.expected_on == datetime.date(2026, 6, 30) + datetime.timedelta(days=183)
+    assert latest.projected_on == needed.expected_on
