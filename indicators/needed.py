@@ -13,6 +13,7 @@ in a small group, where the counts are left out because they would give a save a
 difference.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Iterable, Mapping
 
@@ -52,17 +53,24 @@ def still_needed_on(
     details: dict,
     base_on: datetime.date | None = None,
     base_details: dict | None = None,
+    projected_on: datetime.date | None = None,
 ) -> StillNeeded | None:
     """What is still needed by one figure (its date, active institutions and details),
     against ``goal`` (the one in force on ``as_of``), at the pace since the baseline figure.
-    None for a target that is not a share, or a figure without its counts."""
+    None for a target that is not a share, or a figure without its counts.
+
+    ``projected_on``: the figure's own projected date (indicators.figures.progress), when it
+    has one. The page and the report print it beside "in dit tempo", so that is the date
+    named: counted in institutions the pace would differ a little wherever the number of
+    active institutions changed since the baseline (a share moves then without anyone
+    adopting), and a reader would see two dates for one thing."""
     if target.measure not in SHARE_MEASURES:
         return None
     adopted = adopted_count(target, details)
     if adopted is None:
         return None
     base_adopted = adopted_count(target, base_details) if base_details is not None else None
-    return still_needed(
+    needed = still_needed(
         goal_percent=goal.value,
         active=active,
         adopted=adopted,
@@ -71,6 +79,9 @@ def still_needed_on(
         base_adopted=base_adopted,
         base_on=base_on if base_adopted is not None else None,
     )
+    if projected_on is not None and needed.needed:
+        needed = dataclasses.replace(needed, expected_on=projected_on)
+    return needed
 
 
 def _parts(figure: Figure | Snapshot) -> tuple[datetime.date, int, dict]:
@@ -86,9 +97,13 @@ def still_needed_of_figure(
     figure: Figure | Snapshot,
     base: Figure | Snapshot | None,
     goals: GoalsInForce,
+    projected_on: datetime.date | None = None,
 ) -> StillNeeded | None:
     """By one figure (a report's, figures_on, or a stored snapshot), as of its date against
-    the goal in force then, at the pace since ``base`` (the first figure with answers)."""
+    the goal in force then, at the pace since ``base`` (the first figure with answers).
+    ``projected_on``: a report figure's projected date (progress_on); a snapshot has its own."""
+    if isinstance(figure, Snapshot):
+        projected_on = figure.projected_on
     as_of, active, details = _parts(figure)
     base_on, _active, base_details = _parts(base) if base is not None else (None, 0, None)
     return still_needed_on(
@@ -99,6 +114,7 @@ def still_needed_of_figure(
         details=details,
         base_on=base_on,
         base_details=base_details,
+        projected_on=projected_on,
     )
 
 

@@ -159,7 +159,10 @@ def build_report_data(
         base = fig.baseline(target, series)
         progress_by_date = {f.as_of: progress_on(target, f, base, goals) for f in series}
         goal_by_date = {d: goals.goal(target, d) for d in dates}
-        needed_by_date = {f.as_of: _needed_cells(target, f, base, goals) for f in series}
+        needed_by_date = {
+            f.as_of: _needed_cells(target, f, base, goals, progress_by_date[f.as_of].projected_on)
+            for f in series
+        }
         current, now, goal = by_date[as_of], progress_by_date[as_of], goal_by_date[as_of]
         compare = by_date.get(compare_to) if compare_to else None
         target_themes = [t for t in target.themes.all() if t.pk in theme_ids]
@@ -250,9 +253,11 @@ def _in_layer(milestones, layer_code: str | None):
     return milestones.filter(layers__code=layer_code) if layer_code else milestones
 
 
-def _needed_cells(target: SectorTarget, figure: fig.Figure, base, goals) -> dict:
+def _needed_cells(
+    target: SectorTarget, figure: fig.Figure, base, goals, projected_on: datetime.date | None
+) -> dict:
     """A row's still-needed columns: empty for a target that is not a share."""
-    needed = still_needed_of_figure(target, figure, base, goals)
+    needed = still_needed_of_figure(target, figure, base, goals, projected_on)
     if needed is None:
         return {
             "institutions_needed": None, "institutions_goal": None, "needed_expected_on": None,

@@ -11,6 +11,7 @@ from django.conf import settings
 from indicators.actions import recompute
 from indicators.needed import still_needed_for_targets
 from institutions.models import Answer, Institution
+from reports.tables import build_report_data
 from tests.builders import institutions, wallet_adoption
 from themes.actions import do_publish_route_version
 from themes.models import SectorTarget
@@ -168,3 +169,30 @@ def test_the_figures_projected_date_is_the_day_the_last_needed_institution_adopt
     # Two more from February to June (122 days): three more take 183 days.
     assert needed.expected_on == datetime.date(2026, 6, 30) + datetime.timedelta(days=183)
     assert latest.projected_on == needed.expected_on
+
+
+def test_when_an_institution_stops_the_page_and_the_report_still_name_one_date():
+    """One of twenty stops in April: the share moves without anyone adopting, so a pace
+    counted in institutions and the figure's pace differ. "In dit tempo" names the figure's
+    projected date, on the page (from the snapshot) and in a report (from its figure)."""
+    wallet = SectorTarget.objects.get(code=WALLET)
+    twenty = institutions(20, "S")
+    for n, institution in enumerate(twenty):
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
+            status="gerealiseerd" if n == 0 else "gepland",
+        )  # fmt: skip
+    Answer.objects.create(
+        institution=twenty[1], target=wallet, applies_on=datetime.date(2026, 5, 15),
+        status="gerealiseerd",
+    )  # fmt: skip
+    Institution.objects.filter(pk=twenty[-1].pk).update(active_to=datetime.date(2026, 4, 30))
+    as_of = datetime.date(2026, 6, 30)
+    recompute(today=as_of)
+    latest = wallet.snapshots.order_by("-as_of").first()
+    needed = still_needed_for_targets([wallet])[wallet.pk]
+    assert latest.projected_on is not None and needed.needed == 4  # 30% of 19: 6, 2 adopted
+    assert needed.expected_on == latest.projected_on
+    row = build_report_data(as_of=as_of, theme_codes=["leren-zonder-drempels"]).targets
+    wallet_row = row[row["target"] == WALLET].iloc[0]
+    assert wallet_row["needed_expected_on"] == wallet_row["projected_on"] == latest.projected_on
