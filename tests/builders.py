@@ -22,19 +22,36 @@ def institutions(count: int, code_prefix: str, **fields) -> list[Institution]:
     ]
 
 
+def adopt_wallet(
+    some: list[Institution],
+    *,
+    adopted_first: int,
+    first_day: datetime.date,
+    later: list[Institution] = (),
+    later_day: datetime.date | None = None,
+) -> SectorTarget:
+    """The first ``adopted_first`` of ``some`` have the wallet from ``first_day`` and the
+    others plan it; ``later`` realise it on ``later_day``."""
+    wallet = SectorTarget.objects.get(code=WALLET)
+    for n, institution in enumerate(some):
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=first_day,
+            status="gerealiseerd" if n < adopted_first else "gepland",
+        )  # fmt: skip
+    for institution in later:
+        Answer.objects.create(
+            institution=institution, target=wallet, applies_on=later_day, status="gerealiseerd"
+        )
+    return wallet
+
+
 def wallet_adoption(code_prefix: str) -> tuple[SectorTarget, list[Institution]]:
     """Version 1 published on 5 January 2026; eight institutions, two with the wallet from
     15 February (25%), a third from 15 June (37.5%); the others plan it."""
     RouteVersion.objects.filter(number=1).update(published_at=FIRST_PUBLISHED)
-    wallet = SectorTarget.objects.get(code=WALLET)
     eight = institutions(8, code_prefix)
-    for n, institution in enumerate(eight):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
-            status="gerealiseerd" if n < 2 else "gepland",
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=eight[2], target=wallet, applies_on=datetime.date(2026, 6, 15),
-        status="gerealiseerd",
+    wallet = adopt_wallet(
+        eight, adopted_first=2, first_day=datetime.date(2026, 2, 15),
+        later=eight[2:3], later_day=datetime.date(2026, 6, 15),
     )  # fmt: skip
     return wallet, eight

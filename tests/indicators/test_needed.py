@@ -10,11 +10,10 @@ from django.conf import settings
 
 from indicators.actions import recompute
 from indicators.needed import still_needed_for_targets
-from institutions.models import Answer, Institution
+from institutions.models import Institution
 from reports.tables import build_report_data
-from tests.builders import institutions, wallet_adoption
+from tests.builders import adopt_wallet, institutions, wallet_adoption
 from themes.actions import do_publish_route_version
-from themes.models import SectorTarget
 
 pytestmark = pytest.mark.django_db
 
@@ -23,30 +22,11 @@ CHANGE_PUBLISHED = datetime.datetime(2026, 4, 15, 11, tzinfo=datetime.UTC)
 EARLY, LATE = datetime.date(2026, 3, 31), datetime.date(2026, 6, 30)
 
 
-def _institutions(count: int, prefix: str) -> list[Institution]:
-    return [
-        Institution.objects.create(
-            code=f"{prefix}{n:02d}",
-            name=f"Instelling {n}",
-            kind="roc",
-            region="Noord",
-            active_from=datetime.date(2020, 1, 1),
-        )
-        for n in range(count)
-    ]
-
-
 def test_from_the_stored_figures_on_the_figures_page_and_in_the_api(client):
-    wallet = SectorTarget.objects.get(code=WALLET)
-    institutions = _institutions(10, "X")
-    for n, institution in enumerate(institutions):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 1),
-            status="gerealiseerd" if n == 0 else "gepland",
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=institutions[1], target=wallet, applies_on=datetime.date(2026, 8, 1),
-        status="gerealiseerd",
+    ten = institutions(10, "X", region="Noord")
+    wallet = adopt_wallet(
+        ten, adopted_first=1, first_day=datetime.date(2026, 2, 1),
+        later=ten[1:2], later_day=datetime.date(2026, 8, 1),
     )  # fmt: skip
     recompute()
     found = still_needed_for_targets([wallet])[wallet.pk]
@@ -150,18 +130,11 @@ def test_the_figures_projected_date_is_the_day_the_last_needed_institution_adopt
     """30% of 19 is 5.7: the goal is reached with the 6th institution (31.6%), so the date the
     figure reaches its goal at this pace and the date "nog nodig" names are one date, not the
     day a continuous line would cross 30% three weeks earlier."""
-    wallet = SectorTarget.objects.get(code=WALLET)
     nineteen = institutions(19, "Q")
-    for n, institution in enumerate(nineteen):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
-            status="gerealiseerd" if n == 0 else "gepland",
-        )  # fmt: skip
-    for institution in nineteen[1:3]:
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 5, 15),
-            status="gerealiseerd",
-        )  # fmt: skip
+    wallet = adopt_wallet(
+        nineteen, adopted_first=1, first_day=datetime.date(2026, 2, 15),
+        later=nineteen[1:3], later_day=datetime.date(2026, 5, 15),
+    )  # fmt: skip
     recompute(today=datetime.date(2026, 6, 30))
     latest = wallet.snapshots.order_by("-as_of").first()
     needed = still_needed_for_targets([wallet])[wallet.pk]
@@ -175,16 +148,10 @@ def test_when_an_institution_stops_the_page_and_the_report_still_name_one_date()
     """One of twenty stops in April: the share moves without anyone adopting, so a pace
     counted in institutions and the figure's pace differ. "In dit tempo" names the figure's
     projected date, on the page (from the snapshot) and in a report (from its figure)."""
-    wallet = SectorTarget.objects.get(code=WALLET)
     twenty = institutions(20, "S")
-    for n, institution in enumerate(twenty):
-        Answer.objects.create(
-            institution=institution, target=wallet, applies_on=datetime.date(2026, 2, 15),
-            status="gerealiseerd" if n == 0 else "gepland",
-        )  # fmt: skip
-    Answer.objects.create(
-        institution=twenty[1], target=wallet, applies_on=datetime.date(2026, 5, 15),
-        status="gerealiseerd",
+    wallet = adopt_wallet(
+        twenty, adopted_first=1, first_day=datetime.date(2026, 2, 15),
+        later=twenty[1:2], later_day=datetime.date(2026, 5, 15),
     )  # fmt: skip
     Institution.objects.filter(pk=twenty[-1].pk).update(active_to=datetime.date(2026, 4, 30))
     as_of = datetime.date(2026, 6, 30)
