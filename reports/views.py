@@ -77,8 +77,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "reports": reports,
             # The council and staff take assembly packs too: this is where they look for them.
-            "sees_assembly_packs": access.is_sector_staff(request.user)
-            or access.is_council(request.user),
+            "sees_assembly_packs": _sees_assembly_packs(request.user),
         },
         status=422 if request.method == "POST" else 200,
     )
@@ -122,8 +121,12 @@ def report_download(request: HttpRequest, report_id: int) -> FileResponse:
 # --- The assembly pack: the council and sector staff ------------------------------------------
 
 
+def _sees_assembly_packs(user) -> bool:
+    return access.is_sector_staff(user) or access.is_council(user)
+
+
 def _council_or_staff(request: HttpRequest) -> None:
-    if not (access.is_sector_staff(request.user) or access.is_council(request.user)):
+    if not _sees_assembly_packs(request.user):
         raise PermissionDenied(_("De vergaderstukken zijn voor de MBO Raad en de sectorstaf."))
 
 
