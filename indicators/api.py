@@ -58,7 +58,11 @@ class StillNeededSerializer(serializers.Serializer):
         allow_null=True, help_text="Institutions adopting per year since the first figure"
     )
     expected_on = serializers.DateField(
-        allow_null=True, help_text="When the last needed one adopts at that pace (null: never)"
+        allow_null=True,
+        help_text=(
+            "When the last needed one adopts at the current pace: the figure's own projected "
+            "date (null: no pace, or never)"
+        ),
     )
     expected_quarter = serializers.CharField(allow_null=True, help_text='e.g. "2029-K3"')
     in_time = serializers.BooleanField(
