@@ -181,3 +181,11 @@ def test_every_chart_is_a_figure_plotly_accepts(client, figures, code):
     assert charts
     for chart in charts:
         go.Figure(chart)
+
+
+def test_the_status_counts_say_they_count_every_target_on_the_page(client, figures):
+    """The counts above the sections add up the route's targets and the programme's, which
+    each section's table counts apart: the counts say so, so they are not read as a table's."""
+    html = client.get("/dashboard/").content.decode()
+    label = html.index("Alle doelen op deze pagina, per voortgang:")
+    assert label < html.index('class="status-counts"') < html.index("Sectordoelen van de route")

@@ -139,6 +139,8 @@ def test_the_dashboard_says_which_version_its_figures_used(client, wallet_answer
     recompute(today=TODAY)
     html = client.get("/dashboard/").content.decode()
     assert 'Berekend met <a href="/route/versies/#versie-2">routeversie 2</a>' in html
+    # One sentence, its full stop right after the date (no stray space before it).
+    assert "(gepubliceerd op 15 april 2026)</span>.</p>" in html
 
 
 def test_the_target_page_shows_the_goal_its_figure_was_judged_against(client, wallet_answers):
