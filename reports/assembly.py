@@ -25,6 +25,8 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from indicators import figures as fig
 from indicators import series as indicator_series
@@ -32,6 +34,7 @@ from indicators.overrides import active_overrides
 from indicators.queries import active_institution_counts, answer_figures
 from reports import display
 from reports.models import AssemblyPack
+from reports.xlsx import Column, Figure, cell_text, write_note, write_table
 from rounds import queries
 from rounds.models import FiguresUse, Round
 from themes.models import MILESTONE_CLOSED_STATUSES, Milestone, SectorTarget
@@ -439,8 +442,6 @@ INSTITUTIONS_SHEET = gettext_lazy("Instellingen")
 def _cell(target: dict):
     """A target's value as a workbook cell: a number in its unit, a milestone target's words,
     or "onbekend"."""
-    from reports.xlsx import Figure
-
     value = display.file_value(target["measure"], target["raw_value"])
     if isinstance(value, float):
         return Figure(value, target["excel_format"])
@@ -451,11 +452,6 @@ def write_pack_xlsx(pack: AssemblyPack) -> bytes:
     """The workbook in the active language: Samenvatting, Sinds vorige vergadering,
     Sectordoelen, Mijlpalen and Instellingen, with the reports' table helpers (bold frozen
     header, filter, safe text)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from reports.xlsx import Column, cell_text, write_note, write_table
-
     view = pack_view(pack)
     workbook = Workbook()
     summary = workbook.active
